@@ -1,0 +1,85 @@
+import type { Cloud, Resource, ResourceKind } from './resource.js';
+
+/** Who made a change. Any field may be missing from a provider's record. */
+export interface Actor {
+  principal?: string;
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+/**
+ * One change to an item list of a resource, in the cloud-neutral form adapters emit for
+ * payloads that describe one change (`delta`): a route added, a record upserted, a network unlinked.
+ * `field` names a property of the resource as in the snapshot format.
+ */
+export type Delta =
+  /** Insert or replace the item of `field` whose `key` properties equal those of `item`. */
+  | { op: 'put-item'; field: string; key: readonly string[]; item: Record<string, unknown> }
+  /** Remove the items of `field` matching every property of `match`. */
+  | { op: 'remove-item'; field: string; match: Record<string, unknown> }
+  /** Add values to a set field. */
+  | { op: 'add'; field: string; values: readonly string[] }
+  /** Remove values from a set field. */
+  | { op: 'remove'; field: string; values: readonly string[] }
+  /** Set (or, with `value` undefined, clear) a scalar field. */
+  | { op: 'set'; field: string; value: unknown };
+
+/** What an audit record tells about the new state of the resource it changed. */
+export type Payload =
+  /** The whole resource as it is now. */
+  | { kind: 'full'; state: Resource }
+  /** Changes to apply to the last observed state. */
+  | { kind: 'delta'; deltas: readonly Delta[] }
+  /** Only that it changed: the state must be read (every Azure write). */
+  | { kind: 'none' };
+
+/**
+ * How to find the affected resource when the record does not name it
+ * (AWS DisassociateRouteTable names only the association): the pipeline looks for the
+ * resource of this kind whose `field` holds an item with `match`.
+ */
+export interface Locator {
+  field: string;
+  match: Record<string, unknown>;
+}
+
+/** A watched change to one resource, from one audit record. */
+export interface ChangeEvent {
+  cloud: Cloud;
+  /** AWS account id, Azure subscription id, GCP project id. */
+  account: string;
+  region: string;
+  /** The provider's id of the audit record (CloudTrail eventID, Event Grid id, GCP insertId). */
+  eventId: string;
+  /** The provider's operation, as the catalog names it (e.g. `ec2:CreateRoute`). */
+  operation: string;
+  /** When the change happened (ISO 8601), from the audit record. */
+  time: string;
+  actor: Actor;
+  kind: ResourceKind;
+  /** The resource's id as the provider spells it; empty when `locate` must find it. */
+  id: string;
+  locate?: Locator;
+  /** `delete` of a top-level resource means it is gone; child deletes are `update`s of the parent. */
+  action: 'create' | 'update' | 'delete';
+  payload: Payload;
+}
+
+/** An audit record that is well formed but not drift. */
+export type IgnoredReason =
+  | 'unwatched'        // an operation nobody watches
+  | 'failed-call'      // errorCode / status.code ≠ 0 / ResourceWriteFailure
+  | 'duplicate'        // a later log entry of an operation already acted on
+  | 'handshake';       // Event Grid SubscriptionValidationEvent
+
+/** What one audit record in a delivery turned out to be. */
+export type ParsedRecord =
+  | { status: 'changes'; eventId: string; changes: ChangeEvent[] }
+  | { status: 'ignored'; eventId?: string; reason: IgnoredReason; detail: string; validationCode?: string }
+  | { status: 'rejected'; index?: number; reason: string };
+
+/** The result of parsing one delivery, in order. An envelope that cannot be read is one rejected record. */
+export interface ParseResult {
+  adapter: string;
+  records: ParsedRecord[];
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { CloudSchema, ResourceSchema, type Resource, type Scope } from './resource.js';
+
+export const SNAPSHOT_SCHEMA = 'netdrift/snapshot@1';
+
+/** The `netdrift/snapshot@1` document: one account's reviewed known-good network state. */
+export const SnapshotSchema = z.looseObject({
+  schema: z.literal(SNAPSHOT_SCHEMA),
+  scope: z.looseObject({ cloud: CloudSchema, account: z.string().min(1) }),
+  capturedAt: z.string().min(1),
+  resources: z.array(ResourceSchema),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+/** An empty snapshot of an account (what a capture of nothing yields). */
+export function emptySnapshot(scope: Scope, capturedAt: string): Snapshot {
+  return { schema: SNAPSHOT_SCHEMA, scope: { ...scope }, capturedAt, resources: [] };
+}
+
+export type { Resource };
