@@ -15,14 +15,28 @@ export interface Actor {
 export type Delta =
   /** Insert or replace the item of `field` whose `key` properties equal those of `item`. */
   | { op: 'put-item'; field: string; key: readonly string[]; item: Record<string, unknown> }
-  /** Remove the items of `field` matching every property of `match`. */
-  | { op: 'remove-item'; field: string; match: Record<string, unknown> }
+  /**
+   * Remove the items of `field` matching every property of `match`; with `cascade`, also remove
+   * their `cascade.property` values from the set field `cascade.field` (an association's subnet).
+   */
+  | { op: 'remove-item'; field: string; match: Record<string, unknown>; cascade?: Cascade }
+  /**
+   * Move the item matching `match` from the resource of the same kind that holds it into this
+   * one, overriding `set` (AWS ReplaceRouteTableAssociation), with `cascade` as above.
+   */
+  | { op: 'move-item'; field: string; match: Record<string, unknown>; set: Record<string, unknown>; cascade?: Cascade }
   /** Add values to a set field. */
   | { op: 'add'; field: string; values: readonly string[] }
   /** Remove values from a set field. */
   | { op: 'remove'; field: string; values: readonly string[] }
   /** Set (or, with `value` undefined, clear) a scalar field. */
   | { op: 'set'; field: string; value: unknown };
+
+/** A set field that follows an item field: removing an association removes its subnet. */
+export interface Cascade {
+  field: string;
+  property: string;
+}
 
 /** What an audit record tells about the new state of the resource it changed. */
 export type Payload =
