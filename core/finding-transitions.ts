@@ -1,0 +1,59 @@
+import type { Actor } from './change.js';
+import { findingFingerprint, type Drift, type Finding } from './finding.js';
+import type { Scope } from './resource.js';
+
+/** Where a state came from: the audit record, or a reconcile run. */
+export interface Provenance {
+  operation: string;
+  eventId: string;
+  actor: Actor;
+  eventTime: string;
+}
+
+export interface Transitions {
+  opened: Finding[];
+  resolved: Finding[];
+  /** Still open, now also carrying this event's id. */
+  touched: Finding[];
+}
+
+/**
+ * Compares the drifts a resource has now with its open findings: drifts not yet open open,
+ * open findings no longer drifting resolve (only when the state was verified: an unverified
+ * write says nothing about what is still wrong).
+ */
+export function findingTransitions(
+  scope: Scope, drifts: readonly Drift[], open: readonly Finding[], from: Provenance, now: string, verified: boolean,
+): Transitions {
+  const openByFingerprint = new Map(open.map((f) => [f.fingerprint, f]));
+  const current = new Set<string>();
+  const result: Transitions = { opened: [], resolved: [], touched: [] };
+  for (const drift of drifts) {
+    const fingerprint = findingFingerprint({ ...scope, rule: drift.rule, resource: drift.resource, item: drift.item });
+    if (current.has(fingerprint)) continue;
+    current.add(fingerprint);
+    const existing = openByFingerprint.get(fingerprint);
+    if (existing) {
+      if (!existing.eventIds.includes(from.eventId)) {
+        result.touched.push({ ...existing, eventIds: [...existing.eventIds, from.eventId] });
+      }
+      continue;
+    }
+    result.opened.push({
+      ...drift, fingerprint, status: 'open', cloud: scope.cloud, account: scope.account,
+      operation: from.operation, eventId: from.eventId, eventIds: [from.eventId], actor: from.actor,
+      eventTime: from.eventTime, openedAt: now,
+    });
+  }
+  if (verified) {
+    for (const finding of open) {
+      if (current.has(finding.fingerprint)) continue;
+      result.resolved.push({
+        ...finding, status: 'resolved', operation: from.operation, eventId: from.eventId,
+        eventIds: finding.eventIds.includes(from.eventId) ? finding.eventIds : [...finding.eventIds, from.eventId],
+        actor: from.actor, eventTime: from.eventTime, resolvedAt: now,
+      });
+    }
+  }
+  return result;
+}

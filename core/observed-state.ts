@@ -1,0 +1,108 @@
+import type { ChangeEvent, Delta } from './change.js';
+import { applyDeltas, emptyResource, findItem, type AppliedDelta } from './delta.js';
+import type { IndexedBaseline } from './baseline-cache.js';
+import type { ObservedState, StateReader, StateStore } from './ports.js';
+import { PermanentReadError } from './errors.js';
+import { normalizeId, resourceKey, type Resource, type ResourceKind, type Scope } from './resource.js';
+
+/** The new state of a changed resource, or why it could not be known. */
+export type NextState =
+  | { verified: true; state: Resource | null }
+  | { verified: false; reason: string };
+
+/**
+ * The observed states one audit record has touched so far, over the store's: the changes of
+ * one record see each other before they are committed together.
+ */
+export class ObservedView {
+  private readonly pending = new Map<string, ObservedState>();
+
+  constructor(private readonly store: StateStore, private readonly scope: Scope, private readonly baseline: IndexedBaseline) {}
+
+  async get(kind: ResourceKind, id: string): Promise<ObservedState | undefined> {
+    return this.pending.get(resourceKey({ ...this.scope, kind, id })) ?? this.store.getObserved(this.scope, kind, id);
+  }
+
+  set(observed: ObservedState): void {
+    this.pending.set(resourceKey(observed), observed);
+  }
+
+  written(): ObservedState[] {
+    return [...this.pending.values()];
+  }
+
+  /** The current state: the last observed one, else the baseline's. `null` when it is known to be gone. */
+  async current(kind: ResourceKind, id: string): Promise<Resource | null | undefined> {
+    const observed = await this.get(kind, id);
+    return observed ? observed.state : this.baseline.resource(kind, id);
+  }
+
+  /** The resource of `kind` whose `field` holds an item matching `match` (observed state first, then baseline). */
+  async locate(kind: ResourceKind, field: string, match: Record<string, unknown>): Promise<Resource | undefined> {
+    const ci = this.scope.cloud === 'azure';
+    const observed = [...(await this.store.listObserved(this.scope, kind)), ...this.pending.values()];
+    const seen = new Set(observed.map((o) => normalizeId(this.scope.cloud, o.id)));
+    const candidates = [
+      ...observed.filter((o) => o.kind === kind).map((o) => o.state),
+      ...this.baseline.ofKind(kind).filter((r) => !seen.has(normalizeId(this.scope.cloud, r.id))),
+    ];
+    return candidates.find((r): r is Resource => !!r && findItem(r, field, match, ci) !== undefined);
+  }
+}
+
+/** A located item moved out of its source resource (AWS ReplaceRouteTableAssociation). */
+export interface MovedItem {
+  source: Resource;
+  sourceAfter: Resource;
+}
+
+/**
+ * Resolves `move-item` deltas against the view: the item is taken from the resource that holds
+ * it (whose new state is returned so it can be diffed too) and put into this one.
+ */
+export async function resolveMoves(view: ObservedView, change: ChangeEvent, deltas: readonly Delta[]): Promise<{ deltas: AppliedDelta[]; moved: MovedItem[] }> {
+  const ci = change.cloud === 'azure';
+  const applied: AppliedDelta[] = [];
+  const moved: MovedItem[] = [];
+  for (const delta of deltas) {
+    if (delta.op !== 'move-item') { applied.push(delta); continue; }
+    const source = await view.locate(change.kind, delta.field, delta.match);
+    const item = source ? findItem(source, delta.field, delta.match, ci) : undefined;
+    const key = Object.keys(delta.set);
+    applied.push({ op: 'put-item', field: delta.field, key, item: { ...(item ?? {}), ...delta.set } });
+    const carried = item && delta.cascade ? item[delta.cascade.property] : undefined;
+    if (delta.cascade && typeof carried === 'string') applied.push({ op: 'add', field: delta.cascade.field, values: [carried] });
+    if (source && normalizeId(change.cloud, source.id) !== normalizeId(change.cloud, change.id)) {
+      const removal: AppliedDelta = { op: 'remove-item', field: delta.field, match: delta.match, ...(delta.cascade ? { cascade: delta.cascade } : {}) };
+      moved.push({ source, sourceAfter: applyDeltas(source, [removal], ci) });
+    }
+  }
+  return { deltas: applied, moved };
+}
+
+/**
+ * DESIGN.md step 3: a live read where a reader is configured; else `full` replaces, `delta`
+ * applies to the last observed state (seeded from the baseline), `none` is unverified.
+ * A top-level delete needs no read. Transient read errors propagate (the delivery is retried).
+ */
+export async function nextState(
+  change: ChangeEvent, id: string, region: string, view: ObservedView, reader: StateReader | undefined, deltas: readonly AppliedDelta[],
+): Promise<NextState> {
+  if (change.action === 'delete') return { verified: true, state: null };
+  if (reader) {
+    try {
+      const read = await reader.read({ cloud: change.cloud, account: change.account, kind: change.kind, id, region });
+      return { verified: true, state: read.exists ? read.state : null };
+    } catch (error) {
+      if (error instanceof PermanentReadError) return { verified: false, reason: `read failed: ${error.message}` };
+      throw error;
+    }
+  }
+  const { payload } = change;
+  if (payload.kind === 'full') return { verified: true, state: payload.state };
+  if (payload.kind === 'none') return { verified: false, reason: 'the event carries no state and no reader is configured' };
+  const current = await view.current(change.kind, id);
+  const start = current ?? emptyResource(change.kind, id, region);
+  if (!start) return { verified: false, reason: `nothing is known of ${id} to apply the change to` };
+  return { verified: true, state: applyDeltas(start, deltas, change.cloud === 'azure') };
+}

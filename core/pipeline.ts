@@ -1,0 +1,211 @@
+import { BaselineCache, type IndexedBaseline } from './baseline-cache.js';
+import type { ChangeEvent, ParsedRecord } from './change.js';
+import { oneLine, ParseError } from './errors.js';
+import type { Drift, Finding } from './finding.js';
+import { findingTransitions, type Provenance } from './finding-transitions.js';
+import { nextState, ObservedView, resolveMoves } from './observed-state.js';
+import type { CloudAdapter, SnapshotStore, StateCommit, StateReader, StateStore } from './ports.js';
+import type { Resource, ResourceKind, Scope } from './resource.js';
+import { reconcileAccount, type ReconcileOutcome } from './reconcile.js';
+import { diffResource } from './rules/index.js';
+import type { Snapshot } from './snapshot.js';
+
+export interface PipelineOptions {
+  /** Tried in order; the first whose `matches` accepts a delivery parses it. */
+  adapters: readonly CloudAdapter[];
+  snapshots: SnapshotStore;
+  state: StateStore;
+  /** Live state; without one, payloads are applied (DESIGN.md step 3). */
+  reader?: StateReader;
+  /** The sinks a finding goes to; one outbox entry each. */
+  route: (finding: Finding) => readonly string[];
+  now?: () => Date;
+  /** How long processed event ids are remembered (platforms redeliver for up to 24 h). */
+  eventTtlHours?: number;
+  baselineTtlMs?: number;
+  /** Warnings meant for people (an account without a baseline), one line each. */
+  warn?: (line: string) => void;
+}
+
+export type RecordStatus = 'applied' | 'duplicate' | 'stale' | 'no-baseline' | 'ignored' | 'rejected' | 'failed';
+
+/** What became of one audit record of a delivery. */
+export interface RecordOutcome {
+  status: RecordStatus;
+  index?: number;
+  eventId?: string;
+  /** Why it was ignored, rejected or failed (one line). */
+  reason?: string;
+  /** A failed record whose delivery should be retried by the platform. */
+  retryable?: boolean;
+  validationCode?: string;
+  opened: Finding[];
+  resolved: Finding[];
+}
+
+export interface DeliveryOutcome {
+  adapter?: string;
+  records: RecordOutcome[];
+}
+
+const NO_FINDINGS = { opened: [], resolved: [] };
+
+/** Describes a value no adapter accepts, for the one-line rejection. */
+function unrecognised(raw: unknown): string {
+  if (raw === null) return 'not an event: null';
+  if (Array.isArray(raw)) return raw.length === 0 ? 'not an event: empty array' : 'not an event: an array no adapter accepts';
+  if (typeof raw !== 'object') return `not an event: ${typeof raw}`;
+  const keys = Object.keys(raw).slice(0, 5).join(', ');
+  return `not a recognised event (keys: ${keys || 'none'})`;
+}
+
+/**
+ * The one port every entry point calls: a delivery in, findings opened and resolved out,
+ * written with their outbox entries in one transaction per audit record (DESIGN.md,
+ * "How an event becomes findings"). Sending is the caller's next step (alerts/deliver).
+ */
+export class Pipeline {
+  private readonly baselines: BaselineCache;
+  private readonly warned = new Set<string>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.baselines = new BaselineCache(options.snapshots, options.baselineTtlMs ?? 60_000, () => this.now().getTime());
+  }
+
+  /** Parses and processes one delivery. Never throws for bad input; each record gets an outcome. */
+  async handle(raw: unknown): Promise<DeliveryOutcome> {
+    const adapter = this.options.adapters.find((a) => a.matches(raw));
+    if (!adapter) return { records: [{ status: 'rejected', reason: unrecognised(raw), ...NO_FINDINGS }] };
+    const parsed = adapter.parse(raw);
+    const records: RecordOutcome[] = [];
+    for (const record of parsed) records.push(await this.handleRecord(record));
+    return { adapter: adapter.name, records };
+  }
+
+  private async handleRecord(record: ParsedRecord): Promise<RecordOutcome> {
+    if (record.status === 'rejected') {
+      return { status: 'rejected', reason: record.reason, ...(record.index !== undefined ? { index: record.index } : {}), ...NO_FINDINGS };
+    }
+    if (record.status === 'ignored') {
+      return {
+        status: 'ignored', reason: `${record.reason}: ${record.detail}`, ...NO_FINDINGS,
+        ...(record.eventId ? { eventId: record.eventId } : {}),
+        ...(record.validationCode ? { validationCode: record.validationCode } : {}),
+      };
+    }
+    try {
+      return { eventId: record.eventId, ...(await this.applyRecord(record.eventId, record.changes)) };
+    } catch (error) {
+      if (error instanceof ParseError) return { status: 'rejected', eventId: record.eventId, reason: oneLine(error), ...NO_FINDINGS };
+      return { status: 'failed', eventId: record.eventId, reason: oneLine(error), retryable: true, ...NO_FINDINGS };
+    }
+  }
+
+  /** Processes the changes of one audit record and commits them together. */
+  async applyRecord(eventId: string, changes: readonly ChangeEvent[]): Promise<Omit<RecordOutcome, 'eventId'>> {
+    const first = changes[0];
+    if (!first) return { status: 'applied', ...NO_FINDINGS };
+    const key = `${first.cloud}:${eventId}`;
+    const { state } = this.options;
+    if (await state.isProcessed(key)) return { status: 'duplicate', ...NO_FINDINGS };
+    const scope: Scope = { cloud: first.cloud, account: first.account };
+    const baseline = await this.baselines.get(scope);
+    const expiresAt = new Date(this.now().getTime() + (this.options.eventTtlHours ?? 48) * 3_600_000).toISOString();
+    const commit: StateCommit = { processed: [{ key, expiresAt }], observed: [], findings: [], outbox: [] };
+    if (!baseline) {
+      this.warnOnce(scope);
+      await state.commit(commit);
+      return { status: 'no-baseline', ...NO_FINDINGS };
+    }
+    const view = new ObservedView(state, scope, baseline);
+    const opened: Finding[] = [];
+    const resolved: Finding[] = [];
+    let applied = 0;
+    for (const change of changes) {
+      const result = await this.applyChange(change, scope, baseline, view);
+      if (!result) continue;
+      applied += 1;
+      opened.push(...result.opened);
+      resolved.push(...result.resolved);
+      commit.findings.push(...result.opened, ...result.resolved, ...result.touched);
+    }
+    commit.observed = view.written();
+    for (const finding of [...opened, ...resolved]) {
+      for (const sink of this.options.route(finding)) commit.outbox.push({ sink, finding });
+    }
+    await state.commit(commit);
+    return { status: applied > 0 ? 'applied' : 'stale', opened, resolved };
+  }
+
+  private async applyChange(change: ChangeEvent, scope: Scope, baseline: IndexedBaseline, view: ObservedView) {
+    const from: Provenance = { operation: change.operation, eventId: change.eventId, actor: change.actor, eventTime: change.time };
+    let id = change.id;
+    if (!id && change.locate) {
+      const found = await view.locate(change.kind, change.locate.field, change.locate.match);
+      if (!found) return this.unverified(change, scope, Object.values(change.locate.match).join(' '), change.region, from, `no ${change.kind} holds ${JSON.stringify(change.locate.match)}`);
+      id = found.id;
+    }
+    const known = baseline.resource(change.kind, id);
+    const region = known?.region ?? change.region;
+    const previous = await view.get(change.kind, id);
+    if (previous && Date.parse(change.time) < Date.parse(previous.eventTime)) return undefined;
+
+    const { deltas, moved } = change.payload.kind === 'delta'
+      ? await resolveMoves(view, change, change.payload.deltas)
+      : { deltas: [], moved: [] };
+    const next = await nextState(change, id, region, view, this.options.reader, deltas);
+    if (!next.verified) return this.unverified(change, scope, known?.id ?? id, region, from, next.reason);
+
+    const results = [await this.settle(scope, baseline, view, change.kind, known?.id ?? id, region, next.state, from)];
+    for (const move of moved) {
+      results.push(await this.settle(scope, baseline, view, change.kind, move.source.id, move.source.region, move.sourceAfter, from));
+    }
+    return {
+      opened: results.flatMap((r) => r.opened),
+      resolved: results.flatMap((r) => r.resolved),
+      touched: results.flatMap((r) => r.touched),
+    };
+  }
+
+  /** Records a resource's new state and turns its drifts into finding transitions. */
+  private async settle(
+    scope: Scope, baseline: IndexedBaseline, view: ObservedView,
+    kind: ResourceKind, id: string, region: string, state: Resource | null, from: Provenance,
+  ) {
+    view.set({ ...scope, kind, id, region, state, eventTime: from.eventTime, eventId: from.eventId });
+    const drifts = diffResource(baseline.resource(kind, id), state ?? undefined, { cloud: scope.cloud });
+    const open = await this.options.state.openFindings(scope, kind, id);
+    return findingTransitions(scope, drifts, open, from, this.now().toISOString(), true);
+  }
+
+  private async unverified(change: ChangeEvent, scope: Scope, resource: string, region: string, from: Provenance, reason: string) {
+    const drift: Drift = {
+      rule: 'change.unverified', severity: 'high', kind: change.kind, resource, region, item: '',
+      summary: `${change.operation} changed ${change.kind} ${resource}, but its new state is unknown: ${reason}`,
+      hint: `Compare ${resource} with its baseline by hand, or configure a state reader so netdrift can read it back.`,
+      observed: { operation: change.operation },
+    };
+    const open = await this.options.state.openFindings(scope, change.kind, resource);
+    return findingTransitions(scope, [drift], open, from, this.now().toISOString(), false);
+  }
+
+  /**
+   * Diffs a full capture of an account against its baseline (scheduled reconcile), so drift
+   * that no event reported is found within one interval.
+   */
+  async reconcile(live: Snapshot, runId = `reconcile:${this.now().toISOString()}`): Promise<ReconcileOutcome> {
+    const from: Provenance = { operation: 'reconcile', eventId: runId, actor: { principal: 'netdrift reconcile' }, eventTime: live.capturedAt };
+    const outcome = await reconcileAccount({ state: this.options.state, baselines: this.baselines, route: this.options.route, now: this.now }, live, from);
+    if (!outcome.compared) this.warnOnce(live.scope);
+    return outcome;
+  }
+
+  private warnOnce(scope: Scope): void {
+    const key = `${scope.cloud}/${scope.account}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.options.warn?.(`no approved baseline for ${key}: its events yield no findings until one is approved (netdrift snapshot capture, then approve)`);
+  }
+}

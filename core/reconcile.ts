@@ -1,0 +1,63 @@
+import type { BaselineCache } from './baseline-cache.js';
+import type { Finding } from './finding.js';
+import { findingTransitions, type Provenance } from './finding-transitions.js';
+import type { ObservedState, StateCommit, StateStore } from './ports.js';
+import { resourceKey, type Scope } from './resource.js';
+import { diffResource } from './rules/index.js';
+import { pairResources } from './snapshot-diff.js';
+import type { Snapshot } from './snapshot.js';
+
+export interface ReconcileOutcome {
+  /** False when the account has no approved baseline (nothing was compared). */
+  compared: boolean;
+  opened: Finding[];
+  resolved: Finding[];
+}
+
+/**
+ * Reconcile: diffs a full capture of live state against the baseline by the same rules as the
+ * event path, opening drift that no event reported and resolving what was put back — including
+ * open findings on resources that neither side has any more. One transaction, like an event.
+ */
+export async function reconcileAccount(
+  deps: { state: StateStore; baselines: BaselineCache; route: (f: Finding) => readonly string[]; now: () => Date },
+  live: Snapshot,
+  from: Provenance,
+): Promise<ReconcileOutcome> {
+  const scope: Scope = { cloud: live.scope.cloud, account: live.scope.account };
+  const baseline = await deps.baselines.get(scope);
+  if (!baseline) return { compared: false, opened: [], resolved: [] };
+  const now = deps.now().toISOString();
+  const open = await deps.state.listFindings({ status: 'open', ...scope });
+  const openByResource = new Map<string, Finding[]>();
+  for (const finding of open) {
+    const key = resourceKey({ ...scope, kind: finding.kind, id: finding.resource });
+    openByResource.set(key, [...(openByResource.get(key) ?? []), finding]);
+  }
+  const commit: StateCommit = { processed: [], observed: [], findings: [], outbox: [] };
+  const opened: Finding[] = [];
+  const resolved: Finding[] = [];
+  const settle = (key: string, drifts: ReturnType<typeof diffResource>) => {
+    const t = findingTransitions(scope, drifts, openByResource.get(key) ?? [], from, now, true);
+    openByResource.delete(key);
+    opened.push(...t.opened);
+    resolved.push(...t.resolved);
+    commit.findings.push(...t.opened, ...t.resolved, ...t.touched);
+  };
+  for (const [before, after] of pairResources(scope.cloud, baseline.snapshot, live)) {
+    const resource = before ?? after;
+    if (!resource) continue;
+    settle(resourceKey({ ...scope, kind: resource.kind, id: resource.id }), diffResource(before, after, { cloud: scope.cloud }));
+    const observed: ObservedState = {
+      ...scope, kind: resource.kind, id: resource.id, region: resource.region,
+      state: after ?? null, eventTime: from.eventTime, eventId: from.eventId,
+    };
+    commit.observed.push(observed);
+  }
+  for (const key of [...openByResource.keys()]) settle(key, []);
+  for (const finding of [...opened, ...resolved]) {
+    for (const sink of deps.route(finding)) commit.outbox.push({ sink, finding });
+  }
+  await deps.state.commit(commit);
+  return { compared: true, opened, resolved };
+}

@@ -1,0 +1,52 @@
+import type { Drift, RuleId } from '../finding.js';
+import { normalizeId, type Cloud, type Resource, type RouteTarget } from '../resource.js';
+import type { Severity } from '../severity.js';
+
+/** What every rule needs besides the two states: which cloud's id rules apply. */
+export interface RuleContext {
+  cloud: Cloud;
+}
+
+/** A differ for one kind: the drifts between its baseline and observed state (either may be absent). */
+export type KindDiffer<R extends Resource> = (baseline: R | undefined, observed: R | undefined, ctx: RuleContext) => Drift[];
+
+/** Builds a drift for a resource, taking id and region from the baseline when it has them. */
+export function driftOf(
+  resource: Resource,
+  rule: RuleId,
+  severity: Severity,
+  fields: { item?: string; summary: string; hint: string; baseline?: unknown; observed?: unknown },
+): Drift {
+  return {
+    rule, severity, kind: resource.kind, resource: resource.id, region: resource.region,
+    item: fields.item ?? '', summary: fields.summary, hint: fields.hint,
+    ...(fields.baseline !== undefined ? { baseline: fields.baseline } : {}),
+    ...(fields.observed !== undefined ? { observed: fields.observed } : {}),
+  };
+}
+
+/** Values of `after` missing from `before`, compared as the cloud compares ids. */
+export function added(cloud: Cloud, before: readonly string[], after: readonly string[]): string[] {
+  const seen = new Set(before.map((v) => normalizeId(cloud, v)));
+  return after.filter((v) => !seen.has(normalizeId(cloud, v)));
+}
+
+export function sameSet(cloud: Cloud, a: readonly string[], b: readonly string[]): boolean {
+  return added(cloud, a, b).length === 0 && added(cloud, b, a).length === 0;
+}
+
+export function sameId(cloud: Cloud, a: string | undefined, b: string | undefined): boolean {
+  return normalizeId(cloud, a ?? '') === normalizeId(cloud, b ?? '');
+}
+
+/** `nat:nat-01`, `internet:igw-01`, `local`. */
+export function describeTarget(target: RouteTarget): string {
+  return target.id ? `${target.type}:${target.id}` : target.type;
+}
+
+export function toInternetOrNat(target: RouteTarget): boolean {
+  return target.type === 'internet' || target.type === 'nat';
+}
+
+/** `approve a new baseline` is the other way out of every finding: said once here. */
+export const OR_APPROVE = 'or, if intended, approve a new baseline (netdrift snapshot approve)';

@@ -1,0 +1,118 @@
+import type { Drift } from '../finding.js';
+import { isPrivateAddress } from '../private-ranges.js';
+import type { DnsForwarding, DnsRecord, DnsZone } from '../resource.js';
+import { added, driftOf, OR_APPROVE, sameSet, type KindDiffer, type RuleContext } from './context.js';
+
+/** DNS names compare case-insensitively and with or without the trailing dot. */
+export function dnsName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+function recordKey(record: DnsRecord): string {
+  return `${dnsName(record.name)} ${record.type.toUpperCase()}`;
+}
+
+function sameRecord(ctx: RuleContext, a: DnsRecord, b: DnsRecord): boolean {
+  return (a.ttl ?? null) === (b.ttl ?? null) && sameSet(ctx.cloud, a.values, b.values);
+}
+
+/** SOA and apex NS come with every zone: they are no drift of a new zone. */
+function isZoneBoilerplate(zone: DnsZone, record: DnsRecord): boolean {
+  const type = record.type.toUpperCase();
+  return type === 'SOA' || (type === 'NS' && dnsName(record.name) === dnsName(zone.name));
+}
+
+function recordDrifts(ctx: RuleContext, zone: DnsZone, baseline: readonly DnsRecord[], observed: readonly DnsRecord[]): Drift[] {
+  const drifts: Drift[] = [];
+  const before = new Map(baseline.map((r) => [recordKey(r), r]));
+  const after = new Map(observed.map((r) => [recordKey(r), r]));
+  const show = (r: DnsRecord) => `${r.name} ${r.type} ${r.values.join(', ')}`;
+  for (const [key, record] of after) {
+    const old = before.get(key);
+    if (!old) {
+      drifts.push(driftOf(zone, 'dns-record.added', 'medium', {
+        item: key, summary: `record ${show(record)} added to private zone ${zone.name}`,
+        hint: `Delete ${key} from ${zone.name}, ${OR_APPROVE}.`, observed: record,
+      }));
+    } else if (!sameRecord(ctx, old, record)) {
+      drifts.push(driftOf(zone, 'dns-record.changed', 'high', {
+        item: key, summary: `record ${key} in private zone ${zone.name} now ${record.values.join(', ')} (was ${old.values.join(', ')})`,
+        hint: `Set ${key} back to ${old.values.join(', ')}, ${OR_APPROVE}.`, baseline: old, observed: record,
+      }));
+    }
+  }
+  for (const [key, record] of before) {
+    if (after.has(key)) continue;
+    drifts.push(driftOf(zone, 'dns-record.removed', 'high', {
+      item: key, summary: `record ${show(record)} removed from private zone ${zone.name}`,
+      hint: `Recreate ${key} in ${zone.name}, ${OR_APPROVE}.`, baseline: record,
+    }));
+  }
+  return drifts;
+}
+
+function networkDrifts(ctx: RuleContext, zone: DnsZone, baseline: readonly string[], observed: readonly string[]): Drift[] {
+  const linked = added(ctx.cloud, baseline, observed).map((network) => driftOf(zone, 'dns-zone.network-linked', 'medium', {
+    item: network, summary: `zone ${zone.name} linked to ${network}`,
+    hint: `Unlink ${network} from ${zone.name}, ${OR_APPROVE}.`, observed: network,
+  }));
+  const unlinked = added(ctx.cloud, observed, baseline).map((network) => driftOf(zone, 'dns-zone.network-unlinked', 'high', {
+    item: network, summary: `zone ${zone.name} unlinked from ${network}: its names may now resolve publicly there`,
+    hint: `Link ${network} to ${zone.name} again, ${OR_APPROVE}.`, baseline: network,
+  }));
+  return [...linked, ...unlinked];
+}
+
+/**
+ * DNS zones: existence, network links, and (in private zones) records. A zone the baseline
+ * lacks is new: its links and records (SOA and apex NS aside) count as added.
+ */
+export const diffDnsZone: KindDiffer<DnsZone> = (baseline, observed, ctx) => {
+  if (baseline && !observed) {
+    return [driftOf(baseline, 'dns-zone.deleted', 'high', {
+      summary: `${baseline.private ? 'private ' : ''}zone ${baseline.name} deleted`,
+      hint: `Recreate ${baseline.name} from the baseline, ${OR_APPROVE}.`, baseline: baseline.name,
+    })];
+  }
+  if (!observed) return [];
+  const zone = baseline ?? observed;
+  const drifts: Drift[] = [];
+  if (!baseline) {
+    drifts.push(driftOf(observed, 'dns-zone.created', 'medium', {
+      summary: `${observed.private ? 'private ' : ''}zone ${observed.name} created`,
+      hint: `Delete ${observed.name} if nobody meant to create it, ${OR_APPROVE}.`, observed: observed.name,
+    }));
+  }
+  drifts.push(...networkDrifts(ctx, zone, baseline?.networks ?? [], observed.networks));
+  if (baseline?.private ?? observed.private) {
+    const observedRecords = baseline ? observed.records : observed.records.filter((r) => !isZoneBoilerplate(observed, r));
+    drifts.push(...recordDrifts(ctx, zone, baseline?.records ?? [], observedRecords));
+  }
+  return drifts;
+};
+
+/**
+ * Resolver rules, forwarding rulesets and DNS server policies: one appearing, changing or
+ * linked to another network. Critical when a target is outside the private ranges.
+ */
+export const diffDnsForwarding: KindDiffer<DnsForwarding> = (baseline, observed, ctx) => {
+  if (!observed) return [];
+  const changes: string[] = [];
+  if (!baseline) changes.push(`created${observed.domain ? ` for ${observed.domain}` : ''}`);
+  else {
+    if (dnsName(baseline.domain ?? '') !== dnsName(observed.domain ?? '')) changes.push(`domain ${observed.domain ?? 'none'}`);
+    if (!sameSet(ctx.cloud, baseline.targets, observed.targets)) changes.push(`targets ${observed.targets.join(', ') || 'none'}`);
+  }
+  const linked = added(ctx.cloud, baseline?.networks ?? [], observed.networks);
+  if (linked.length > 0) changes.push(`linked to ${linked.join(', ')}`);
+  if (changes.length === 0) return [];
+  const outside = observed.targets.filter((t) => !isPrivateAddress(t));
+  const forwarding = baseline ?? observed;
+  return [driftOf(forwarding, 'dns-forwarding.changed', outside.length > 0 ? 'critical' : 'high', {
+    summary: `DNS forwarding ${forwarding.id} ${changes.join('; ')}${outside.length > 0 ? ` — forwards to ${outside.join(', ')} outside private ranges` : ''}`,
+    hint: baseline ? `Restore ${forwarding.id} from the baseline, ${OR_APPROVE}.` : `Delete ${forwarding.id} if nobody meant to create it, ${OR_APPROVE}.`,
+    ...(baseline ? { baseline: { domain: baseline.domain, targets: baseline.targets, networks: baseline.networks } } : {}),
+    observed: { domain: observed.domain, targets: observed.targets, networks: observed.networks },
+  })];
+};

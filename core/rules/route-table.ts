@@ -1,0 +1,99 @@
+import type { Drift } from '../finding.js';
+import { isDefaultRoute } from '../private-ranges.js';
+import { normalizeId, type Route, type RouteTable } from '../resource.js';
+import { added, describeTarget, driftOf, OR_APPROVE, sameId, toInternetOrNat, type KindDiffer, type RuleContext } from './context.js';
+
+/** A route's identity: its name on GCP and Azure, its destination on AWS. */
+export function routeKey(ctx: RuleContext, route: Route): string {
+  return normalizeId(ctx.cloud, route.name ?? route.destination);
+}
+
+function sameRoute(ctx: RuleContext, a: Route, b: Route): boolean {
+  return a.destination === b.destination && a.target.type === b.target.type && sameId(ctx.cloud, a.target.id, b.target.id);
+}
+
+function routeDrifts(ctx: RuleContext, table: RouteTable, baseline: readonly Route[], observed: readonly Route[]): Drift[] {
+  const drifts: Drift[] = [];
+  const before = new Map(baseline.map((r) => [routeKey(ctx, r), r]));
+  const after = new Map(observed.map((r) => [routeKey(ctx, r), r]));
+  const label = (r: Route) => `${r.destination} → ${describeTarget(r.target)}`;
+  for (const [key, route] of after) {
+    const old = before.get(key);
+    const item = route.name ?? route.destination;
+    if (old) {
+      if (sameRoute(ctx, old, route)) continue;
+      drifts.push(driftOf(table, 'route.target-changed', toInternetOrNat(route.target) ? 'critical' : 'high', {
+        item: old.name ?? old.destination,
+        summary: `route ${old.destination} on ${table.id} now points to ${describeTarget(route.target)} (was ${describeTarget(old.target)})`,
+        hint: `Point ${old.destination} on ${table.id} back to ${describeTarget(old.target)}, ${OR_APPROVE}.`,
+        baseline: old, observed: route,
+      }));
+    } else if (isDefaultRoute(route.destination)) {
+      drifts.push(driftOf(table, 'route.default-added', toInternetOrNat(route.target) ? 'critical' : 'high', {
+        item, summary: `default route ${label(route)} added to ${table.id}`,
+        hint: `Delete the route ${route.destination} from ${table.id}, ${OR_APPROVE}.`, observed: route,
+      }));
+    } else {
+      drifts.push(driftOf(table, 'route.added', toInternetOrNat(route.target) ? 'high' : 'medium', {
+        item, summary: `route ${label(route)} added to ${table.id}`,
+        hint: `Delete the route ${route.destination} from ${table.id}, ${OR_APPROVE}.`, observed: route,
+      }));
+    }
+  }
+  for (const [key, route] of before) {
+    if (after.has(key)) continue;
+    drifts.push(driftOf(table, 'route.removed', 'high', {
+      item: route.name ?? route.destination, summary: `route ${label(route)} removed from ${table.id}`,
+      hint: `Recreate the route ${label(route)} on ${table.id}, ${OR_APPROVE}.`, baseline: route,
+    }));
+  }
+  return drifts;
+}
+
+function setDrifts(
+  ctx: RuleContext, table: RouteTable, field: 'subnets' | 'propagations',
+  baseline: readonly string[], observed: readonly string[],
+): Drift[] {
+  const rule = field === 'subnets' ? 'route-table.association-changed' : 'route-table.propagation-changed';
+  const noun = field === 'subnets' ? 'subnet' : 'route propagation from';
+  const on = added(ctx.cloud, baseline, observed).map((value) => driftOf(table, rule, 'high', {
+    item: value, summary: `${noun} ${value} ${field === 'subnets' ? 'associated with' : 'enabled on'} ${table.id}`,
+    hint: `${field === 'subnets' ? 'Disassociate' : 'Disable propagation from'} ${value} ${field === 'subnets' ? 'from' : 'on'} ${table.id}, ${OR_APPROVE}.`,
+    observed: value,
+  }));
+  const off = added(ctx.cloud, observed, baseline).map((value) => driftOf(table, rule, 'high', {
+    item: value, summary: `${noun} ${value} ${field === 'subnets' ? 'no longer associated with' : 'disabled on'} ${table.id}`,
+    hint: `${field === 'subnets' ? 'Associate' : 'Enable propagation from'} ${value} ${field === 'subnets' ? 'with' : 'on'} ${table.id} again, ${OR_APPROVE}.`,
+    baseline: value,
+  }));
+  return [...on, ...off];
+}
+
+/**
+ * Route tables (AWS route tables and TGW route tables, Azure route tables, GCP networks).
+ * A table the baseline lacks is new: besides `route-table.created`, its contents are compared
+ * with an empty table (its implicit local routes aside), so a new table with a default route
+ * to the internet is as loud as an old one.
+ */
+export const diffRouteTable: KindDiffer<RouteTable> = (baseline, observed, ctx) => {
+  if (baseline && !observed) {
+    return [driftOf(baseline, 'route-table.deleted', 'high', {
+      summary: `route table ${baseline.id} deleted`,
+      hint: `Recreate ${baseline.id} from the baseline, ${OR_APPROVE}.`, baseline: baseline.routes,
+    })];
+  }
+  if (!observed) return [];
+  const drifts: Drift[] = [];
+  const table = baseline ?? observed;
+  if (!baseline) {
+    drifts.push(driftOf(observed, 'route-table.created', 'low', {
+      summary: `route table ${observed.id} created${observed.network ? ` in ${observed.network}` : ''}`,
+      hint: `Delete ${observed.id} if nobody meant to create it, ${OR_APPROVE}.`, observed: observed.routes,
+    }));
+  }
+  const observedRoutes = baseline ? observed.routes : observed.routes.filter((r) => r.target.type !== 'local');
+  drifts.push(...routeDrifts(ctx, table, baseline?.routes ?? [], observedRoutes));
+  drifts.push(...setDrifts(ctx, table, 'subnets', baseline?.subnets ?? [], observed.subnets));
+  drifts.push(...setDrifts(ctx, table, 'propagations', baseline?.propagations ?? [], observed.propagations ?? []));
+  return drifts;
+};
