@@ -44,7 +44,7 @@ export function parseConfig(input: unknown, where = 'config'): Config {
  * to Slack, `NETDRIFT_PAGERDUTY_ROUTING_KEY` sends high and critical ones to PagerDuty
  * (`NETDRIFT_PAGERDUTY_URL` overrides its endpoint). Environment values override the file's.
  */
-export function configFromEnvironment(env: Record<string, string | undefined>, file: ConfigInput = {}): Config {
+export function configFromEnvironment(env: Record<string, string | undefined>, file: ConfigInput = {}, where = 'environment'): Config {
   const sinks = { ...(file.sinks ?? {}) };
   if (env.NETDRIFT_SLACK_WEBHOOK_URL) {
     sinks.slack = { ...(sinks.slack ?? {}), webhookUrl: env.NETDRIFT_SLACK_WEBHOOK_URL };
@@ -58,5 +58,5 @@ export function configFromEnvironment(env: Record<string, string | undefined>, f
   const merged: ConfigInput = { ...file, sinks };
   if (env.NETDRIFT_BASELINES) merged.baselines = env.NETDRIFT_BASELINES;
   if (env.NETDRIFT_STATE) merged.state = env.NETDRIFT_STATE;
-  return parseConfig(merged, 'environment');
+  return parseConfig(merged, where);
 }

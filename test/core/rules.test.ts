@@ -188,8 +188,8 @@ describe('DNS rules', () => {
 describe('Azure ids', () => {
   it('compare case-insensitively', () => {
     const id = '/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/natGateways/ng';
-    const baseline = { kind: 'nat-gateway', id, region: 'westeurope', network: `${id}/vnet`, subnets: [`${id}/SUB`], publicIps: [] } as const;
-    const observed = { ...structuredClone(baseline), id: id.toLowerCase(), subnets: [`${id}/sub`.toLowerCase()], network: `${id}/VNET` };
-    expect(diffResource(baseline as Resource, observed as Resource, { cloud: 'azure' })).toEqual([]);
+    const baseline: Resource = { kind: 'nat-gateway', id, region: 'westeurope', network: `${id}/vnet`, subnets: [`${id}/SUB`], publicIps: [] };
+    const observed: Resource = { ...structuredClone(baseline), id: id.toLowerCase(), subnets: [`${id}/sub`.toLowerCase()], network: `${id}/VNET` };
+    expect(diffResource(baseline, observed, { cloud: 'azure' })).toEqual([]);
   });
 });

@@ -1,0 +1,9 @@
+import type { CatalogRow } from '../core/catalog.js';
+import type { CloudAdapter } from '../core/ports.js';
+import { awsAdapters, awsCatalog } from './aws/index.js';
+
+/** Every delivery format netdrift reads, in the order they are tried. Listed, never self-registered. */
+export const allAdapters: readonly CloudAdapter[] = [...awsAdapters];
+
+/** Every watched operation of every cloud. */
+export const allCatalogs: readonly CatalogRow[] = [...awsCatalog];

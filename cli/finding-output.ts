@@ -1,0 +1,31 @@
+import type { Finding } from '../core/finding.js';
+
+/** The JSON-lines form of a finding (replay, snapshot diff): a contract scripts rely on. */
+export function findingRecord(finding: Finding): Record<string, unknown> {
+  return {
+    status: finding.status, rule: finding.rule, severity: finding.severity,
+    cloud: finding.cloud, account: finding.account, region: finding.region, kind: finding.kind,
+    resource: finding.resource, item: finding.item, fingerprint: finding.fingerprint,
+    eventId: finding.eventId, eventIds: finding.eventIds, operation: finding.operation, eventTime: finding.eventTime,
+    actor: finding.actor, summary: finding.summary, hint: finding.hint,
+    ...(finding.baseline !== undefined ? { baseline: finding.baseline } : {}),
+    ...(finding.observed !== undefined ? { observed: finding.observed } : {}),
+  };
+}
+
+function cut(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+/** A readable table of findings for a terminal. */
+export function findingsTable(findings: readonly Finding[]): string {
+  if (findings.length === 0) return 'no findings\n';
+  const rows = findings.map((f) => [
+    f.status === 'open' ? 'OPEN' : 'RESOLVED', f.severity.toUpperCase(), f.rule,
+    `${f.cloud}:${f.account}`, cut(f.resource, 40), cut(f.summary, 90),
+  ]);
+  const header = ['STATUS', 'SEVERITY', 'RULE', 'ACCOUNT', 'RESOURCE', 'SUMMARY'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}

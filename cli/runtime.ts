@@ -1,0 +1,51 @@
+import { allAdapters } from '../adapters/index.js';
+import { SnapshotFileReader } from '../adapters/local/snapshot-file-reader.js';
+import { SqliteStateStore } from '../adapters/local/sqlite-state-store.js';
+import { deliverOutbox, routeFinding, sinksFromConfig, type DeliveryReport } from '../alerts/deliver.js';
+import type { Config } from '../core/config.js';
+import { Pipeline } from '../core/pipeline.js';
+import type { AlertSink, SnapshotStore, StateReader, StateStore } from '../core/ports.js';
+import { FilesystemSnapshotStore } from '../snapshots/fs-store.js';
+
+/** The pipeline and what it runs on, wired from config for one CLI command. */
+export interface Runtime {
+  pipeline: Pipeline;
+  state: StateStore;
+  snapshots: SnapshotStore;
+  sinks: ReadonlyMap<string, AlertSink>;
+  /** Sends what waits in the outbox to the sinks. */
+  deliver(): Promise<DeliveryReport>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config: Config;
+  /** Baselines folder (default: the config's). */
+  baselines?: string;
+  /** SQLite file (default: an in-memory store, gone when the command ends). */
+  stateFile?: string;
+  /** A folder of snapshot files read as live state (replay `--observed`). */
+  observed?: string;
+  /** Route findings to the configured sinks (otherwise nothing is queued to send). */
+  send: boolean;
+  warn: (line: string) => void;
+  stdout?: NodeJS.WritableStream;
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config } = options;
+  const snapshots = new FilesystemSnapshotStore(options.baselines ?? config.baselines);
+  const reader: StateReader | undefined = options.observed ? await SnapshotFileReader.open(options.observed) : undefined;
+  const state = new SqliteStateStore(options.stateFile ?? ':memory:');
+  const sinks = options.send ? sinksFromConfig(config, options.stdout ? { stdout: options.stdout } : {}) : new Map<string, AlertSink>();
+  const pipeline = new Pipeline({
+    adapters: allAdapters, snapshots, state, ...(reader ? { reader } : {}),
+    route: (finding) => (options.send ? routeFinding(config, finding) : []),
+    eventTtlHours: config.eventTtlHours, warn: options.warn,
+  });
+  return {
+    pipeline, state, snapshots, sinks,
+    deliver: () => deliverOutbox(state, sinks),
+    close: () => state.close(),
+  };
+}

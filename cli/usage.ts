@@ -1,0 +1,42 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { NetdriftError } from '../core/errors.js';
+
+/** A command line that cannot be run as given: exit 2 with the reason. */
+export class UsageError extends NetdriftError {}
+
+export const USAGE = `netdrift — network drift detection for AWS, Azure and GCP
+
+Usage:
+  netdrift demo                          run the bundled sample baseline and events
+  netdrift replay [--baseline DIR] [--observed DIR] [--state FILE] [--format text|json] [--send] PATH...
+  netdrift serve [--port N] [--host H] [--baseline DIR] [--state FILE]
+  netdrift catalog [--cloud aws|azure|gcp] [--format text|json]
+  netdrift snapshot show    --cloud C --account ID [--baseline DIR] [--candidate]
+  netdrift snapshot diff    --cloud C --account ID [--baseline DIR] [--format text|json]
+  netdrift snapshot approve --cloud C --account ID [--baseline DIR] [--by NAME]
+
+Every command takes --config FILE (JSON or YAML; also NETDRIFT_CONFIG).
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 some input rejected (the rest processed).`;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses a command's arguments; unknown options and missing values are usage errors. */
+export function parseCommand<O extends Options>(args: string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options: { ...options, config: { type: 'string' } }, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+/** One of a fixed set of values for an option, or a usage error naming the option. */
+export function oneOf<T extends string>(option: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${option}: expected one of ${allowed.join(', ')}, got "${value}"`);
+}
+
+export function required(option: string, value: string | undefined): string {
+  if (value === undefined || value === '') throw new UsageError(`--${option} is required`);
+  return value;
+}
