@@ -1,0 +1,94 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, tempTree } from '../support/cli.js';
+import { baseline } from './aws-events.js';
+
+let dir = '';
+afterEach(async () => { if (dir) await rm(dir, { recursive: true, force: true }); dir = ''; });
+
+describe('netdrift demo', () => {
+  it('runs on embedded defaults and shows findings opened and resolved', async () => {
+    const result = await runCli(['demo']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/OPEN\s+CRITICAL\s+route\.target-changed/);
+    expect(result.stdout).toMatch(/RESOLVED\s+CRITICAL\s+route\.target-changed/);
+    expect(result.stdout).toMatch(/OPEN\s+HIGH\s+private-endpoint\.deleted/);
+    expect(result.stdout).toMatch(/1 duplicate deliveries skipped/);
+  });
+});
+
+describe('netdrift catalog', () => {
+  it('lists the watched operations as JSON lines', async () => {
+    const result = await runCli(['catalog', '--cloud', 'aws', '--format', 'json']);
+
+    expect(result.code).toBe(0);
+    const rows = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { operation: string; cloud: string });
+    expect(rows.every((r) => r.cloud === 'aws')).toBe(true);
+    expect(rows.map((r) => r.operation)).toEqual(expect.arrayContaining(['ec2:CreateRoute', 'route53:ChangeResourceRecordSets', 'ec2:DeleteVpcEndpoints']));
+  });
+
+  it('prints a table by default', async () => {
+    const result = await runCli(['catalog']);
+    expect(result.stdout).toMatch(/^CLOUD\s+OPERATION\s+KIND\s+ACTION\s+PAYLOAD/);
+    expect(result.stdout).toMatch(/aws\s+ec2:CreateRoute\s+route-table\s+update\s+delta/);
+  });
+});
+
+describe('netdrift snapshot', () => {
+  const candidate = () => {
+    const c = structuredClone(baseline);
+    c.capturedAt = '2026-11-26T00:00:00Z';
+    c.resources = c.resources.filter((r) => r.kind !== 'private-endpoint');
+    return c;
+  };
+
+  it('diff prints the candidate\'s drift from the baseline as findings', async () => {
+    dir = await tempTree({ 'aws/111122223333.json': baseline, 'aws/111122223333.candidate.json': candidate() });
+
+    const result = await runCli(['snapshot', 'diff', '--baseline', dir, '--cloud', 'aws', '--account', '111122223333', '--format', 'json']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rule: string }).rule)).toEqual(['private-endpoint.deleted']);
+  });
+
+  it('approve promotes the candidate, and show prints the canonical baseline', async () => {
+    dir = await tempTree({ 'aws/111122223333.json': baseline, 'aws/111122223333.candidate.json': candidate() });
+
+    const approved = await runCli(['snapshot', 'approve', '--baseline', dir, '--cloud', 'aws', '--account', '111122223333', '--by', 'carol']);
+    const shown = await runCli(['snapshot', 'show', '--baseline', dir, '--cloud', 'aws', '--account', '111122223333']);
+
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toMatch(/^approved aws\/111122223333: sha256 [0-9a-f]{64}$/m);
+    const doc = JSON.parse(shown.stdout) as { resources: unknown[]; approval: { approvedBy: string } };
+    expect(doc.resources).toHaveLength(1);
+    expect(doc.approval.approvedBy).toBe('carol');
+    expect(shown.stdout).toBe(await readFile(join(dir, 'aws/111122223333.json'), 'utf8'));
+  });
+
+  it('approve without a candidate fails with a reason', async () => {
+    dir = await tempTree({ 'aws/111122223333.json': baseline });
+    const result = await runCli(['snapshot', 'approve', '--baseline', dir, '--cloud', 'aws', '--account', '111122223333']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no candidate snapshot to approve/);
+  });
+
+  it('a baseline that does not parse names the file and the path', async () => {
+    const bad = structuredClone(baseline) as unknown as { resources: { routes?: { target: { type: string } }[] }[] };
+    const route = bad.resources[0]?.routes?.[1];
+    if (route) route.target.type = 'gateway';
+    dir = await tempTree({ 'aws/111122223333.json': bad });
+
+    const result = await runCli(['snapshot', 'show', '--baseline', dir, '--cloud', 'aws', '--account', '111122223333']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/111122223333\.json: resources\[0\]\.routes\[1\]\.target\.type/);
+  });
+
+  it('a missing --account is a usage error', async () => {
+    const result = await runCli(['snapshot', 'show', '--cloud', 'aws']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--account is required/);
+  });
+});

@@ -1,0 +1,61 @@
+import type { ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCli, tempTree } from '../support/cli.js';
+import { startSlackReceiver, type Receiver } from '../support/receivers.js';
+import { baseline, cloudTrail, eventBridge } from './aws-events.js';
+
+let dir = '';
+let child: ChildProcess | undefined;
+let receiver: Receiver | undefined;
+afterEach(async () => {
+  child?.kill('SIGTERM');
+  child = undefined;
+  await receiver?.close();
+  receiver = undefined;
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+async function waitFor<T>(probe: () => T | undefined, ms = 5000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('netdrift serve', () => {
+  it('takes EventBridge events on /aws/events, answers 202/400, and alerts Slack once per finding', async () => {
+    receiver = await startSlackReceiver();
+    dir = await tempTree({ 'baselines/aws/111122223333.json': baseline });
+    const started = await startCli(
+      ['serve', '--port', '0', '--baseline', join(dir, 'baselines'), '--state', join(dir, 'state.sqlite')],
+      /serving on (http:\/\/[\d.]+:\d+)/, { NETDRIFT_SLACK_WEBHOOK_URL: receiver.url },
+    );
+    child = started.child;
+    const base = started.match[1] ?? '';
+    const event = eventBridge(cloudTrail('ReplaceRoute', { routeTableId: 'rtb-0private01', destinationCidrBlock: '0.0.0.0/0', gatewayId: 'igw-0abc' }));
+    const post = (body: string) => fetch(`${base}/aws/events`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+
+    const taken = await post(JSON.stringify(event));
+    const again = await post(JSON.stringify(event));
+    const bad = await post('{"detail-type": 42}');
+    const truncated = await post('{"detail');
+
+    expect(taken.status).toBe(202);
+    expect(await taken.json()).toMatchObject({ opened: 1 });
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ opened: 0, records: [{ status: 'duplicate' }] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/not a recognised event/);
+    expect(truncated.status).toBe(400);
+    const requests = await waitFor(() => (receiver && receiver.requests.length > 0 ? receiver.requests : undefined));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(requests).toHaveLength(1);
+    expect(JSON.stringify(requests[0]?.body)).toContain('route.target-changed');
+  });
+});
