@@ -1,0 +1,147 @@
+/**
+ * Wording shared by every sink, built from a `Finding` alone (pure). Sinks decide layout
+ * and escaping; this module decides what is said.
+ */
+import type { Actor } from '../core/change.js';
+import type { Finding } from '../core/finding.js';
+
+export { consoleLinkLabel, consoleUrl } from './console-link.js';
+
+/** Longest rendering of one baseline or observed value before it is truncated. */
+export const VALUE_MAX_CHARS = 500;
+
+/** `[CRITICAL] route.default-added` for an open finding, `Resolved: route.default-added` for a resolved one. */
+export function alertTitle(finding: Finding): string {
+  return finding.status === 'resolved'
+    ? `Resolved: ${finding.rule}`
+    : `[${finding.severity.toUpperCase()}] ${finding.rule}`;
+}
+
+/** Where the finding lives, for sources and logs: `aws:111122223333/eu-west-1`. */
+export function findingSource(finding: Finding): string {
+  return `${finding.cloud}:${finding.account}/${finding.region}`;
+}
+
+/**
+ * Cuts `text` to at most `max` characters, ending with an ellipsis and how much was left out:
+ * `abc… (+19700 chars)`. Never splits a surrogate pair.
+ */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  // The omitted count has at most as many digits as the whole length: reserve that much.
+  const reserved = `… (+${text.length} chars)`.length;
+  if (max < reserved) return text.slice(0, keepable(text, max - 1)) + '…';
+  const keep = keepable(text, max - reserved);
+  return `${text.slice(0, keep)}… (+${text.length - keep} chars)`;
+}
+
+/**
+ * Joins rendered items with `, `, keeping as many as fit in `max` characters and counting
+ * the rest: `subnet-1, subnet-2, … (+498 more)`.
+ */
+export function joinWithin(items: readonly string[], max: number): string {
+  const all = items.join(', ');
+  if (all.length <= max) return all;
+  const kept: string[] = [];
+  let length = 0;
+  for (const item of items) {
+    const suffix = `, … (+${items.length - kept.length - 1} more)`;
+    const next = length + (kept.length ? 2 : 0) + item.length;
+    if (next + suffix.length > max) break;
+    kept.push(item);
+    length = next;
+  }
+  if (!kept.length) return truncateText(all, max);
+  return `${kept.join(', ')}, … (+${items.length - kept.length} more)`;
+}
+
+interface RouteLike {
+  destination: string;
+  target: { type: string; id?: unknown };
+  name?: unknown;
+}
+
+function isRouteLike(value: object): value is RouteLike {
+  const route = value as Partial<RouteLike>;
+  return typeof route.destination === 'string'
+    && typeof route.target === 'object' && route.target !== null
+    && typeof route.target.type === 'string';
+}
+
+interface RecordLike {
+  name: string;
+  type: string;
+  values: unknown[];
+}
+
+function isRecordLike(value: object): value is RecordLike {
+  const record = value as Partial<RecordLike>;
+  return typeof record.name === 'string' && typeof record.type === 'string' && Array.isArray(record.values);
+}
+
+/**
+ * One value of a finding (`baseline`, `observed`) as short text: a route as
+ * `0.0.0.0/0 → nat:nat-0abc`, a DNS record as `db.internal.example. A 10.0.1.5`, strings as
+ * they are, arrays joined, anything else as compact JSON; at most `max` characters.
+ */
+export function renderValue(value: unknown, max = VALUE_MAX_CHARS): string {
+  if (value === undefined || value === null) return '(none)';
+  if (typeof value === 'string') return truncateText(value, max);
+  if (typeof value !== 'object') return truncateText(String(value), max);
+  if (Array.isArray(value)) {
+    if (!value.length) return '(empty)';
+    return joinWithin(value.map((item) => renderValue(item, max)), max);
+  }
+  if (isRouteLike(value)) {
+    const target = typeof value.target.id === 'string' ? `${value.target.type}:${value.target.id}` : value.target.type;
+    const name = typeof value.name === 'string' ? ` (${value.name})` : '';
+    return truncateText(`${value.destination} → ${target}${name}`, max);
+  }
+  if (isRecordLike(value)) {
+    return truncateText(`${value.name} ${value.type} ${value.values.map(String).join(', ')}`, max);
+  }
+  return truncateText(compactJson(value), max);
+}
+
+/** The baseline and observed values of a finding, rendered. */
+export function changeLines(finding: Finding, max = VALUE_MAX_CHARS): { baseline: string; observed: string } {
+  return { baseline: renderValue(finding.baseline, max), observed: renderValue(finding.observed, max) };
+}
+
+/** Who made the change, one line each: principal, `from <ip>`, `via <user agent>`; `unknown` if nothing is known. */
+export function actorLines(actor: Actor): string[] {
+  const lines: string[] = [];
+  if (actor.principal) lines.push(actor.principal);
+  if (actor.sourceIp) lines.push(`from ${actor.sourceIp}`);
+  if (actor.userAgent) lines.push(`via ${actor.userAgent}`);
+  return lines.length ? lines : ['unknown'];
+}
+
+/** Where the finding is: `aws 111122223333 eu-west-1` and `route-table rtb-0a1`. */
+export function whereLines(finding: Finding): [string, string] {
+  return [`${finding.cloud} ${finding.account} ${finding.region}`, `${finding.kind} ${finding.resource}`];
+}
+
+/**
+ * Text from outside (user agents, resource names) made safe for one line of a log or terminal:
+ * line breaks become spaces and other control characters (escape sequences) are dropped.
+ */
+export function singleLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+}
+
+function compactJson(value: object): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** How many leading UTF-16 units to keep so that no surrogate pair is split. */
+function keepable(text: string, keep: number): number {
+  if (keep <= 0) return 0;
+  const last = text.charCodeAt(keep - 1);
+  return last >= 0xd800 && last <= 0xdbff ? keep - 1 : keep;
+}

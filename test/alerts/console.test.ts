@@ -1,0 +1,35 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ConsoleSink } from '../../alerts/console.js';
+import { openFinding, resolvedFinding } from './finding-fixture.js';
+
+function captured(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+describe('ConsoleSink', () => {
+  it('writes one line with status, severity, rule, resource and summary', async () => {
+    const out = captured();
+    const sink = new ConsoleSink(out.stream);
+
+    await sink.send(sink.build(openFinding()));
+    await sink.send(sink.build(resolvedFinding()));
+
+    expect(out.text()).toBe(
+      'OPEN CRITICAL route.default-added rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1\n'
+      + 'RESOLVED CRITICAL route.default-added rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1\n',
+    );
+  });
+
+  it('keeps outside text on one line, without escape sequences', () => {
+    const finding = openFinding();
+    finding.summary = 'route added\n\u001b[2Jby someone';
+
+    expect(new ConsoleSink(new PassThrough()).build(finding)).toBe(
+      'OPEN CRITICAL route.default-added rtb-0a1: route added [2Jby someone',
+    );
+  });
+});
