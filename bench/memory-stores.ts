@@ -1,0 +1,71 @@
+import type {
+  FindingFilter, HistoryEntry, ObservedState, OutboxEntry, SnapshotSlot, SnapshotStore, StateCommit, StateStore, StoredSnapshot,
+} from '../core/ports.js';
+import type { Finding } from '../core/finding.js';
+import { resourceKey, type ResourceKind, type Scope } from '../core/resource.js';
+import type { Snapshot } from '../core/snapshot.js';
+
+/** Map-backed stores so the benchmark measures the pipeline, not I/O. Not for production use. */
+export class MemoryStateStore implements StateStore {
+  private readonly processed = new Map<string, number>();
+  private readonly observed = new Map<string, ObservedState>();
+  private readonly findings = new Map<string, Finding>();
+  private readonly openByResource = new Map<string, Map<string, Finding>>();
+  private readonly outbox = new Map<string, OutboxEntry>();
+  private nextId = 0;
+
+  async isProcessed(key: string) { return (this.processed.get(key) ?? 0) > Date.now(); }
+  async getObserved(scope: Scope, kind: ResourceKind, id: string) { return this.observed.get(resourceKey({ ...scope, kind, id })); }
+  async listObserved(scope: Scope, kind: ResourceKind) {
+    return [...this.observed.values()].filter((o) => o.cloud === scope.cloud && o.account === scope.account && o.kind === kind);
+  }
+  async openFindings(scope: Scope, kind: ResourceKind, id: string) {
+    return [...(this.openByResource.get(resourceKey({ ...scope, kind, id }))?.values() ?? [])];
+  }
+  async listFindings(filter: FindingFilter = {}) {
+    return [...this.findings.values()].filter((f) => (!filter.status || f.status === filter.status)
+      && (!filter.cloud || f.cloud === filter.cloud) && (!filter.account || f.account === filter.account));
+  }
+  async commit(change: StateCommit) {
+    for (const p of change.processed) this.processed.set(p.key, Date.parse(p.expiresAt));
+    for (const o of change.observed) this.observed.set(resourceKey(o), o);
+    for (const f of change.findings) {
+      this.findings.set(f.fingerprint, f);
+      const key = resourceKey({ ...f, id: f.resource });
+      const open = this.openByResource.get(key) ?? new Map<string, Finding>();
+      if (f.status === 'open') open.set(f.fingerprint, f);
+      else open.delete(f.fingerprint);
+      this.openByResource.set(key, open);
+    }
+    for (const e of change.outbox) {
+      const id = String(this.nextId++);
+      this.outbox.set(id, { id, sink: e.sink, finding: e.finding, attempts: 0, createdAt: new Date().toISOString() });
+    }
+  }
+  async pendingOutbox(limit = 100) { return [...this.outbox.values()].slice(0, limit); }
+  async outboxDelivered(id: string) { this.outbox.delete(id); }
+  async outboxFailed(id: string, error: string) {
+    const entry = this.outbox.get(id);
+    if (entry) this.outbox.set(id, { ...entry, attempts: entry.attempts + 1, lastError: error });
+  }
+  async purgeExpired(now: Date) {
+    let n = 0;
+    for (const [key, expires] of this.processed) if (expires <= now.getTime()) { this.processed.delete(key); n += 1; }
+    return n;
+  }
+  async close() {}
+}
+
+export class MemorySnapshotStore implements SnapshotStore {
+  private readonly slots = new Map<string, StoredSnapshot>();
+  async get(scope: Scope, slot: SnapshotSlot) { return this.slots.get(`${scope.cloud}/${scope.account}/${slot}`); }
+  async put(scope: Scope, slot: SnapshotSlot, snapshot: Snapshot) {
+    const etag = String(Date.now());
+    this.slots.set(`${scope.cloud}/${scope.account}/${slot}`, { snapshot, etag });
+    return etag;
+  }
+  async remove(scope: Scope, slot: SnapshotSlot) { this.slots.delete(`${scope.cloud}/${scope.account}/${slot}`); }
+  async archive(_scope: Scope, _snapshot: Snapshot, entry: Omit<HistoryEntry, 'location'>) { return { ...entry, location: 'memory' }; }
+  async history() { return []; }
+  async list() { return []; }
+}
