@@ -1,0 +1,69 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Migrations of the embedded state store, in order: `PRAGMA user_version` is how many have run.
+ * Add a new entry for every change; never edit one that has shipped.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE processed (
+    key TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL -- epoch ms: compared as numbers, whatever ISO spelling the caller used
+  );
+  CREATE INDEX processed_expires_at ON processed (expires_at);
+
+  CREATE TABLE observed (
+    key TEXT PRIMARY KEY, -- resourceKey(): Azure ids lower-cased
+    cloud TEXT NOT NULL,
+    account TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    state TEXT, -- JSON; NULL when the resource does not exist
+    event_time TEXT NOT NULL,
+    event_id TEXT NOT NULL
+  );
+  CREATE INDEX observed_scope_kind ON observed (cloud, account, kind);
+
+  CREATE TABLE findings (
+    fingerprint TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+    cloud TEXT NOT NULL,
+    account TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    resource_key TEXT NOT NULL,
+    json TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    resolved_at TEXT
+  );
+  CREATE INDEX findings_resource ON findings (resource_key, status);
+  CREATE INDEX findings_scope ON findings (cloud, account, status);
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, -- insertion order is delivery order
+    sink TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    finding TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL
+  );
+  `,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings a database up to `SCHEMA_VERSION`, each migration in its own transaction. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`state store schema version ${current} is newer than this netdrift (${SCHEMA_VERSION}): upgrade netdrift`);
+  }
+  for (let version = current; version < SCHEMA_VERSION; version += 1) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] ?? '');
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

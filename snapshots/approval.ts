@@ -1,0 +1,61 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Snapshot } from '../core/snapshot.js';
+import { snapshotSha256 } from './canonical.js';
+
+/**
+ * The top-level `approval` field of an approved baseline: who approved which content, when.
+ * `sha256` is `snapshotSha256` of the document; `hmac` is HMAC-SHA256 (hex) of that sha256
+ * with a key only the approvers hold, so an edit that also rewrites `sha256` is still caught.
+ */
+export const ApprovalSchema = z.looseObject({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  approvedAt: z.string().min(1),
+  approvedBy: z.string().optional(),
+  hmac: z.string().optional(),
+});
+export type Approval = z.infer<typeof ApprovalSchema>;
+
+/** A key for approval HMACs: the bytes of a string, or raw bytes. */
+export type HmacKey = string | Uint8Array;
+
+/** The snapshot's approval, or undefined when it has none or it is malformed. */
+export function readApproval(snapshot: Snapshot): Approval | undefined {
+  const result = ApprovalSchema.safeParse(snapshot.approval);
+  return result.success ? result.data : undefined;
+}
+
+/** HMAC-SHA256 (hex) of a snapshot's sha256. */
+export function approvalHmac(sha256: string, key: HmacKey): string {
+  return createHmac('sha256', key).update(sha256, 'utf8').digest('hex');
+}
+
+/** What `verifyApproval` found. */
+export type ApprovalCheck = { ok: true; approval: Approval } | { ok: false; reason: string };
+
+function sameHex(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Whether the recorded approval matches the content: the sha256, and with `hmacKey` the HMAC
+ * (which must then be present). Without a key a recorded HMAC is not checked.
+ */
+export function verifyApproval(snapshot: Snapshot, hmacKey?: HmacKey): ApprovalCheck {
+  if (snapshot.approval === undefined) return { ok: false, reason: 'not approved: no approval field' };
+  const approval = readApproval(snapshot);
+  if (!approval) return { ok: false, reason: 'approval field is malformed' };
+  const actual = snapshotSha256(snapshot);
+  if (!sameHex(actual, approval.sha256)) {
+    return { ok: false, reason: `content changed since approval: sha256 ${actual.slice(0, 12)}… ≠ approved ${approval.sha256.slice(0, 12)}…` };
+  }
+  if (hmacKey !== undefined) {
+    if (approval.hmac === undefined) return { ok: false, reason: 'approval has no hmac' };
+    if (!sameHex(approvalHmac(approval.sha256, hmacKey), approval.hmac)) {
+      return { ok: false, reason: 'approval hmac does not match (wrong key, or the approval was rewritten)' };
+    }
+  }
+  return { ok: true, approval };
+}

@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import { SnapshotSchema, type Snapshot } from '../core/snapshot.js';
+
+/** The result of reading a snapshot document: the snapshot, or one line saying what is wrong and where. */
+export type SnapshotParseResult = { ok: true; snapshot: Snapshot } | { ok: false; error: string };
+
+/** `resources[2].routes[0].target.type`, as a reader of the file would look for it. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
+  let value = document;
+  for (const segment of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[segment];
+  }
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** One issue as a short phrase; zod's own messages for enums list every option and lack the value. */
+function describeIssue(issue: z.core.$ZodIssue, document: unknown): string {
+  if (issue.code === 'invalid_value') {
+    const options = issue.values.map((value) => String(value)).join(' | ');
+    return `invalid option ${describeValue(valueAt(document, issue.path))} (expected ${options})`;
+  }
+  // zod 4 reports a bad discriminator (`kind`) as a union issue carrying the valid `options`.
+  const discriminated = issue as { discriminator?: unknown; options?: unknown };
+  if (issue.code === 'invalid_union' && discriminated.discriminator !== undefined && Array.isArray(discriminated.options)) {
+    const options = (discriminated.options as unknown[]).map((value) => String(value)).join(' | ');
+    return `invalid option ${describeValue(valueAt(document, issue.path))} (expected ${options})`;
+  }
+  if (issue.code === 'invalid_type' && valueAt(document, issue.path) === undefined) {
+    return `missing (expected ${issue.expected})`;
+  }
+  return issue.message.split('\n', 1)[0] ?? 'invalid';
+}
+
+/**
+ * Node reports JSON syntax errors by offset, or quotes the text around the error (newlines
+ * included); people look for a line and column, on one line.
+ */
+function describeSyntaxError(text: string, error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+  if (text.trim() === '') return 'the document is empty';
+  if (/end of JSON input/.test(message)) return `the document ends too early (truncated?) at line ${lineColumn(text, text.length)}`;
+  const match = /(.*?)(?: in JSON)? at position (\d+)/.exec(message);
+  if (!match?.[1] || !match[2]) return message;
+  return `${match[1]} at line ${lineColumn(text, Number(match[2]))}`;
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length} column ${(before[before.length - 1]?.length ?? 0) + 1}`;
+}
+
+/**
+ * Reads a `netdrift/snapshot@1` document. Never throws for bad input: the error is one line
+ * naming `where` (usually the file) and the path, e.g.
+ * `baselines/aws/111122223333.json: resources[2].routes[0].target.type: invalid option "gateway" (expected ...)`.
+ */
+export function parseSnapshot(text: string, where: string): SnapshotParseResult {
+  let document: unknown;
+  try {
+    document = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  } catch (error) {
+    return { ok: false, error: `${where}: invalid JSON: ${describeSyntaxError(text, error)}` };
+  }
+  const result = SnapshotSchema.safeParse(document);
+  if (result.success) return { ok: true, snapshot: result.data };
+  const [issue, ...others] = result.error.issues;
+  if (!issue) return { ok: false, error: `${where}: invalid snapshot` };
+  const more = others.length > 0 ? ` (and ${others.length} more)` : '';
+  return { ok: false, error: `${where}: ${formatPath(issue.path)}: ${describeIssue(issue, document)}${more}` };
+}
