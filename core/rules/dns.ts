@@ -17,12 +17,6 @@ function sameRecord(ctx: RuleContext, a: DnsRecord, b: DnsRecord): boolean {
   return (a.ttl ?? null) === (b.ttl ?? null) && sameSet(ctx.cloud, a.values, b.values);
 }
 
-/** SOA and apex NS come with every zone: they are no drift of a new zone. */
-function isZoneBoilerplate(zone: DnsZone, record: DnsRecord): boolean {
-  const type = record.type.toUpperCase();
-  return type === 'SOA' || (type === 'NS' && dnsName(record.name) === dnsName(zone.name));
-}
-
 function recordDrifts(ctx: RuleContext, zone: DnsZone, baseline: readonly DnsRecord[], observed: readonly DnsRecord[]): Drift[] {
   const drifts: Drift[] = [];
   const before = new Map(baseline.map((r) => [recordKey(r), r]));
@@ -66,7 +60,7 @@ function networkDrifts(ctx: RuleContext, zone: DnsZone, baseline: readonly strin
 
 /**
  * DNS zones: existence, network links, and (in private zones) records. A zone the baseline
- * lacks is new: its links and records (SOA and apex NS aside) count as added.
+ * lacks is reported once, as created: its links and records are part of what is unreviewed.
  */
 export const diffDnsZone: KindDiffer<DnsZone> = (baseline, observed, ctx) => {
   if (baseline && !observed) {
@@ -76,19 +70,16 @@ export const diffDnsZone: KindDiffer<DnsZone> = (baseline, observed, ctx) => {
     })];
   }
   if (!observed) return [];
-  const zone = baseline ?? observed;
-  const drifts: Drift[] = [];
   if (!baseline) {
-    drifts.push(driftOf(observed, 'dns-zone.created', 'medium', {
-      summary: `${observed.private ? 'private ' : ''}zone ${observed.name} created`,
-      hint: `Delete ${observed.name} if nobody meant to create it, ${OR_APPROVE}.`, observed: observed.name,
-    }));
+    const links = observed.networks.length > 0 ? ` linked to ${observed.networks.join(', ')}` : '';
+    return [driftOf(observed, 'dns-zone.created', 'medium', {
+      summary: `${observed.private ? 'private ' : ''}zone ${observed.name} created${links}`,
+      hint: `Delete ${observed.name} if nobody meant to create it, ${OR_APPROVE}.`,
+      observed: { name: observed.name, private: observed.private, networks: observed.networks },
+    })];
   }
-  drifts.push(...networkDrifts(ctx, zone, baseline?.networks ?? [], observed.networks));
-  if (baseline?.private ?? observed.private) {
-    const observedRecords = baseline ? observed.records : observed.records.filter((r) => !isZoneBoilerplate(observed, r));
-    drifts.push(...recordDrifts(ctx, zone, baseline?.records ?? [], observedRecords));
-  }
+  const drifts = networkDrifts(ctx, baseline, baseline.networks, observed.networks);
+  if (baseline.private) drifts.push(...recordDrifts(ctx, baseline, baseline.records, observed.records));
   return drifts;
 };
 
