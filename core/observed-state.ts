@@ -60,14 +60,18 @@ export interface MovedItem {
  * Resolves `move-item` deltas against the view: the item is taken from the resource that holds
  * it (whose new state is returned so it can be diffed too) and put into this one.
  */
-export async function resolveMoves(view: ObservedView, change: ChangeEvent, deltas: readonly Delta[]): Promise<{ deltas: AppliedDelta[]; moved: MovedItem[] }> {
+export async function resolveMoves(
+  view: ObservedView, change: ChangeEvent, deltas: readonly Delta[],
+): Promise<{ deltas: AppliedDelta[]; moved: MovedItem[]; unlocated: Record<string, unknown>[] }> {
   const ci = change.cloud === 'azure';
   const applied: AppliedDelta[] = [];
   const moved: MovedItem[] = [];
+  const unlocated: Record<string, unknown>[] = [];
   for (const delta of deltas) {
     if (delta.op !== 'move-item') { applied.push(delta); continue; }
     const source = await view.locate(change.kind, delta.field, delta.match);
     const item = source ? findItem(source, delta.field, delta.match, ci) : undefined;
+    if (!item) unlocated.push(delta.match);
     const key = Object.keys(delta.set);
     applied.push({ op: 'put-item', field: delta.field, key, item: { ...(item ?? {}), ...delta.set } });
     const carried = item && delta.cascade ? item[delta.cascade.property] : undefined;
@@ -77,7 +81,7 @@ export async function resolveMoves(view: ObservedView, change: ChangeEvent, delt
       moved.push({ source, sourceAfter: applyDeltas(source, [removal], ci) });
     }
   }
-  return { deltas: applied, moved };
+  return { deltas: applied, moved, unlocated };
 }
 
 /**

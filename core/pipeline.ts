@@ -152,9 +152,13 @@ export class Pipeline {
     const previous = await view.get(change.kind, id);
     if (previous && Date.parse(change.time) < Date.parse(previous.eventTime)) return undefined;
 
-    const { deltas, moved } = change.payload.kind === 'delta'
+    const { deltas, moved, unlocated } = change.payload.kind === 'delta'
       ? await resolveMoves(view, change, change.payload.deltas)
-      : { deltas: [], moved: [] };
+      : { deltas: [], moved: [], unlocated: [] };
+    // Without a reader, an item moved from an unknown holder leaves both sides unknown.
+    if (unlocated.length > 0 && !this.options.reader) {
+      return this.unverified(change, scope, known?.id ?? id, region, from, `no ${change.kind} holds ${unlocated.map((m) => JSON.stringify(m)).join(', ')}`);
+    }
     const next = await nextState(change, id, region, view, this.options.reader, deltas);
     if (!next.verified) return this.unverified(change, scope, known?.id ?? id, region, from, next.reason);
 
