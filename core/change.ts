@@ -57,6 +57,19 @@ export interface Locator {
   match: Record<string, unknown>;
 }
 
+/**
+ * The resources a change is to when the record does not name them: every resource of the
+ * change's kind, in the baseline, the observed state or the live state, whose id starts with
+ * `idPrefix` (a GCP router's NATs) and/or whose set `field` contains `contains` (the route tables
+ * and NAT gateways an Azure subnet write may have moved the subnet between), less `except`.
+ */
+export interface Selector {
+  idPrefix?: string;
+  field?: string;
+  contains?: string;
+  except?: readonly string[];
+}
+
 /** A watched change to one resource, from one audit record. */
 export interface ChangeEvent {
   cloud: Cloud;
@@ -74,6 +87,14 @@ export interface ChangeEvent {
   /** The resource's id as the provider spells it; empty when `locate` must find it. */
   id: string;
   locate?: Locator;
+  /** With `id` empty: the change is to each selected resource (each read back, or unverified). */
+  select?: Selector;
+  /**
+   * The operation that made an earlier change failed (a GCP long-running operation's last entry
+   * with `status.code` ≠ 0): the resource is re-checked — read back, or else taken to be as the
+   * baseline has it.
+   */
+  rollback?: boolean;
   /** `delete` of a top-level resource means it is gone; child deletes are `update`s of the parent. */
   action: 'create' | 'update' | 'delete';
   payload: Payload;
@@ -86,10 +107,22 @@ export type IgnoredReason =
   | 'duplicate'        // a later log entry of an operation already acted on
   | 'handshake';       // Event Grid SubscriptionValidationEvent
 
+/**
+ * A provider operation logged more than once (GCP long-running operations log a first and a
+ * last entry under one `operation.id`, DESIGN.md): the pipeline acts on the first, treats a
+ * successful last one as a duplicate, and a failed last one as a rollback of the first.
+ */
+export interface OperationPhase {
+  /** The operation's id, unique within the cloud. */
+  key: string;
+  phase: 'first' | 'last';
+  failed: boolean;
+}
+
 /** What one audit record in a delivery turned out to be. */
 export type ParsedRecord =
-  | { status: 'changes'; eventId: string; changes: ChangeEvent[] }
-  | { status: 'ignored'; eventId?: string; reason: IgnoredReason; detail: string; validationCode?: string }
+  | { status: 'changes'; eventId: string; changes: ChangeEvent[]; operation?: OperationPhase; index?: number }
+  | { status: 'ignored'; eventId?: string; reason: IgnoredReason; detail: string; validationCode?: string; index?: number }
   | { status: 'rejected'; index?: number; reason: string };
 
 /** The result of parsing one delivery, in order. An envelope that cannot be read is one rejected record. */

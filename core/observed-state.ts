@@ -1,9 +1,9 @@
-import type { ChangeEvent, Delta } from './change.js';
+import type { ChangeEvent, Delta, Selector } from './change.js';
 import { applyDeltas, emptyResource, findItem, type AppliedDelta } from './delta.js';
 import type { IndexedBaseline } from './baseline-cache.js';
 import type { ObservedState, StateReader, StateStore } from './ports.js';
 import { PermanentReadError } from './errors.js';
-import { normalizeId, resourceKey, type Resource, type ResourceKind, type Scope } from './resource.js';
+import { normalizeId, resourceKey, type Cloud, type Resource, type ResourceKind, type Scope } from './resource.js';
 
 /** The new state of a changed resource, or why it could not be known. */
 export type NextState =
@@ -37,6 +37,23 @@ export class ObservedView {
     return observed ? observed.state : this.baseline.resource(kind, id);
   }
 
+  /** The baseline's spelling of a resource, if it has it. */
+  baselineOf(kind: ResourceKind, id: string): Resource | undefined {
+    return this.baseline.resource(kind, id);
+  }
+
+  /** Ids of the resources of `kind` a selector picks among their current states (observed, else baseline). */
+  async select(kind: ResourceKind, selector: Selector): Promise<string[]> {
+    const cloud = this.scope.cloud;
+    const observed = [...(await this.store.listObserved(this.scope, kind)), ...this.pending.values()].filter((o) => o.kind === kind);
+    const latest = new Map(observed.map((o) => [normalizeId(cloud, o.id), o.state]));
+    const current = [
+      ...[...latest.values()].filter((r): r is Resource => r !== null),
+      ...this.baseline.ofKind(kind).filter((r) => !latest.has(normalizeId(cloud, r.id))),
+    ];
+    return current.filter((r) => matchesSelector(cloud, r, selector)).map((r) => r.id);
+  }
+
   /** The resource of `kind` whose `field` holds an item matching `match` (observed state first, then baseline). */
   async locate(kind: ResourceKind, field: string, match: Record<string, unknown>): Promise<Resource | undefined> {
     const ci = this.scope.cloud === 'azure';
@@ -48,6 +65,19 @@ export class ObservedView {
     ];
     return candidates.find((r): r is Resource => !!r && findItem(r, field, match, ci) !== undefined);
   }
+}
+
+/** Whether a resource is one a selector picks (ids compared as the cloud compares them). */
+export function matchesSelector(cloud: Cloud, resource: Resource, selector: Selector): boolean {
+  const id = normalizeId(cloud, resource.id);
+  if (selector.except?.some((e) => normalizeId(cloud, e) === id)) return false;
+  if (selector.idPrefix !== undefined && !id.startsWith(normalizeId(cloud, selector.idPrefix))) return false;
+  if (selector.field !== undefined) {
+    const values = (resource as unknown as Record<string, unknown>)[selector.field];
+    const wanted = normalizeId(cloud, selector.contains ?? '');
+    if (!Array.isArray(values) || !values.some((v) => typeof v === 'string' && normalizeId(cloud, v) === wanted)) return false;
+  }
+  return true;
 }
 
 /** A located item moved out of its source resource (AWS ReplaceRouteTableAssociation). */
@@ -102,6 +132,8 @@ export async function nextState(
       throw error;
     }
   }
+  // A failed operation changed nothing: without a reader, the resource is as the baseline has it.
+  if (change.rollback) return { verified: true, state: view.baselineOf(change.kind, id) ?? null };
   const { payload } = change;
   if (payload.kind === 'full') return { verified: true, state: payload.state };
   if (payload.kind === 'none') return { verified: false, reason: 'the event carries no state and no reader is configured' };

@@ -1,11 +1,11 @@
 import { BaselineCache, type IndexedBaseline } from './baseline-cache.js';
-import type { ChangeEvent, ParsedRecord } from './change.js';
+import type { ChangeEvent, OperationPhase, ParsedRecord } from './change.js';
 import { oneLine, ParseError } from './errors.js';
 import type { Drift, Finding } from './finding.js';
 import { findingTransitions, type Provenance } from './finding-transitions.js';
 import { nextState, ObservedView, resolveMoves } from './observed-state.js';
 import type { CloudAdapter, SnapshotStore, StateCommit, StateReader, StateStore } from './ports.js';
-import type { Resource, ResourceKind, Scope } from './resource.js';
+import { normalizeId, type Resource, type ResourceKind, type Scope } from './resource.js';
 import { reconcileAccount, type ReconcileOutcome } from './reconcile.js';
 import { diffResource } from './rules/index.js';
 import type { Snapshot } from './snapshot.js';
@@ -96,24 +96,45 @@ export class Pipeline {
       };
     }
     try {
-      return { eventId: record.eventId, ...(await this.applyRecord(record.eventId, record.changes)) };
+      return {
+        eventId: record.eventId, ...(record.index !== undefined ? { index: record.index } : {}),
+        ...(await this.applyRecord(record.eventId, record.changes, record.operation)),
+      };
     } catch (error) {
       if (error instanceof ParseError) return { status: 'rejected', eventId: record.eventId, reason: oneLine(error), ...NO_FINDINGS };
       return { status: 'failed', eventId: record.eventId, reason: oneLine(error), retryable: true, ...NO_FINDINGS };
     }
   }
 
-  /** Processes the changes of one audit record and commits them together. */
-  async applyRecord(eventId: string, changes: readonly ChangeEvent[]): Promise<Omit<RecordOutcome, 'eventId'>> {
+  /**
+   * Processes the changes of one audit record and commits them together. `operation` applies
+   * DESIGN.md's rule for operations logged twice: act on the first entry; a later successful one
+   * is a duplicate; a failed one re-checks what the first changed.
+   */
+  async applyRecord(eventId: string, changes: readonly ChangeEvent[], operation?: OperationPhase): Promise<Omit<RecordOutcome, 'eventId'>> {
     const first = changes[0];
     if (!first) return { status: 'applied', ...NO_FINDINGS };
     const key = `${first.cloud}:${eventId}`;
     const { state } = this.options;
     if (await state.isProcessed(key)) return { status: 'duplicate', ...NO_FINDINGS };
-    const scope: Scope = { cloud: first.cloud, account: first.account };
-    const baseline = await this.baselines.get(scope);
     const expiresAt = new Date(this.now().getTime() + (this.options.eventTtlHours ?? 48) * 3_600_000).toISOString();
     const commit: StateCommit = { processed: [{ key, expiresAt }], observed: [], findings: [], outbox: [] };
+    if (operation) {
+      const acted = `${first.cloud}:op:${operation.key}`;
+      const failed = `${first.cloud}:op-failed:${operation.key}`;
+      const [wasActed, wasFailed] = await Promise.all([state.isProcessed(acted), state.isProcessed(failed)]);
+      const skip = (status: 'duplicate' | 'ignored', reason?: string) => state.commit(commit)
+        .then(() => ({ status, ...(reason ? { reason } : {}), ...NO_FINDINGS }));
+      if (wasFailed) return skip('ignored', `failed-call: operation ${operation.key} failed`);
+      if (operation.failed && !wasActed) {
+        commit.processed.push({ key: failed, expiresAt });
+        return skip('ignored', `failed-call: operation ${operation.key} failed`);
+      }
+      if (!operation.failed && wasActed) return skip('duplicate');
+      if (!operation.failed) commit.processed.push({ key: acted, expiresAt });
+    }
+    const scope: Scope = { cloud: first.cloud, account: first.account };
+    const baseline = await this.baselines.get(scope);
     if (!baseline) {
       this.warnOnce(scope);
       await state.commit(commit);
@@ -142,6 +163,7 @@ export class Pipeline {
   private async applyChange(change: ChangeEvent, scope: Scope, baseline: IndexedBaseline, view: ObservedView) {
     const from: Provenance = { operation: change.operation, eventId: change.eventId, actor: change.actor, eventTime: change.time };
     let id = change.id;
+    if (!id && change.select) return this.applySelected(change, scope, baseline, view, from);
     if (!id && change.locate) {
       const found = await view.locate(change.kind, change.locate.field, change.locate.match);
       if (!found) return this.unverified(change, scope, Object.values(change.locate.match).join(' '), change.region, from, `no ${change.kind} holds ${JSON.stringify(change.locate.match)}`);
@@ -171,6 +193,27 @@ export class Pipeline {
       resolved: results.flatMap((r) => r.resolved),
       touched: results.flatMap((r) => r.touched),
     };
+  }
+
+  /** A change to each resource a selector picks, in the baseline, the observed state and (where it can tell) the live state. */
+  private async applySelected(change: ChangeEvent, scope: Scope, baseline: IndexedBaseline, view: ObservedView, from: Provenance) {
+    const selector = change.select ?? {};
+    const known = await view.select(change.kind, selector);
+    const live = (await this.options.reader?.select?.(scope, change.kind, selector)) ?? [];
+    const ids = new Map([...known, ...live].map((id) => [normalizeId(scope.cloud, id), id]));
+    if (ids.size === 0 && !this.options.reader) {
+      const what = selector.contains ?? selector.idPrefix ?? change.operation;
+      return this.unverified(change, scope, what, change.region, from, `no ${change.kind} is known to hold ${what}`);
+    }
+    const result = { opened: [] as Finding[], resolved: [] as Finding[], touched: [] as Finding[] };
+    for (const id of ids.values()) {
+      const one = await this.applyChange({ ...change, id, select: undefined }, scope, baseline, view);
+      if (!one) continue;
+      result.opened.push(...one.opened);
+      result.resolved.push(...one.resolved);
+      result.touched.push(...one.touched);
+    }
+    return result;
   }
 
   /** Records a resource's new state and turns its drifts into finding transitions. */

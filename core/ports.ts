@@ -1,4 +1,4 @@
-import type { ParsedRecord } from './change.js';
+import type { ParsedRecord, Selector } from './change.js';
 import type { Finding } from './finding.js';
 import type { Cloud, Resource, ResourceKind, ResourceRef, Scope } from './resource.js';
 import type { Snapshot } from './snapshot.js';
@@ -30,6 +30,11 @@ export interface CaptureResult {
  */
 export interface StateReader {
   read(ref: ResourceRef): Promise<ReadResult>;
+  /**
+   * Ids of live resources of `kind` matching a selector (see `Selector` in change.ts), where the
+   * reader can tell (an ARM reader reads the subnet's route table; a file reader scans).
+   */
+  select?(scope: Scope, kind: ResourceKind, selector: Selector): Promise<string[]>;
   capture?(scope: Scope, regions: readonly string[]): Promise<CaptureResult>;
 }
 

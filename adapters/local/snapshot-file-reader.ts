@@ -2,7 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ParseError } from '../../core/errors.js';
 import type { CaptureResult, ReadResult, StateReader } from '../../core/ports.js';
-import { resourceKey, type Resource, type ResourceRef, type Scope } from '../../core/resource.js';
+import type { Selector } from '../../core/change.js';
+import { matchesSelector } from '../../core/observed-state.js';
+import { resourceKey, type Resource, type ResourceKind, type ResourceRef, type Scope } from '../../core/resource.js';
 import { emptySnapshot, type Snapshot } from '../../core/snapshot.js';
 import { compareText } from '../../snapshots/canonical.js';
 import { parseSnapshot } from '../../snapshots/parse.js';
@@ -70,6 +72,11 @@ export class SnapshotFileReader implements StateReader {
   async read(ref: ResourceRef): Promise<ReadResult> {
     const found = this.resources.get(resourceKey(ref));
     return found ? { exists: true, state: structuredClone(found.resource) } : { exists: false };
+  }
+
+  async select(scope: Scope, kind: ResourceKind, selector: Selector): Promise<string[]> {
+    const resources = this.snapshots.get(`${scope.cloud}/${scope.account}`)?.resources ?? [];
+    return resources.filter((r) => r.kind === kind && matchesSelector(scope.cloud, r, selector)).map((r) => r.id);
   }
 
   /**
