@@ -181,7 +181,7 @@ export class Pipeline {
     if (unlocated.length > 0 && !this.options.reader) {
       return this.unverified(change, scope, known?.id ?? id, region, from, `no ${change.kind} holds ${unlocated.map((m) => JSON.stringify(m)).join(', ')}`);
     }
-    const next = await nextState(change, id, region, view, this.options.reader, deltas);
+    const next = await nextState(change, known?.id ?? id, region, view, this.options.reader, deltas);
     if (!next.verified) return this.unverified(change, scope, known?.id ?? id, region, from, next.reason);
 
     const results = [await this.settle(scope, baseline, view, change.kind, known?.id ?? id, region, next.state, from)];
@@ -200,7 +200,7 @@ export class Pipeline {
     const selector = change.select ?? {};
     const known = await view.select(change.kind, selector);
     const live = (await this.options.reader?.select?.(scope, change.kind, selector)) ?? [];
-    const ids = new Map([...known, ...live].map((id) => [normalizeId(scope.cloud, id), id]));
+    const ids = new Map([...live, ...known].map((id) => [normalizeId(scope.cloud, id), id]));
     if (ids.size === 0 && !this.options.reader) {
       const what = selector.contains ?? selector.idPrefix ?? change.operation;
       return this.unverified(change, scope, what, change.region, from, `no ${change.kind} is known to hold ${what}`);
