@@ -5,7 +5,7 @@ import type { Drift, Finding } from './finding.js';
 import { findingTransitions, type Provenance } from './finding-transitions.js';
 import { nextState, ObservedView, resolveMoves } from './observed-state.js';
 import type { CloudAdapter, SnapshotStore, StateCommit, StateReader, StateStore } from './ports.js';
-import { normalizeId, type Resource, type ResourceKind, type Scope } from './resource.js';
+import { normalizeId, type Cloud, type Resource, type ResourceKind, type Scope } from './resource.js';
 import { reconcileAccount, type ReconcileOutcome } from './reconcile.js';
 import { diffResource } from './rules/index.js';
 import type { Snapshot } from './snapshot.js';
@@ -15,8 +15,10 @@ export interface PipelineOptions {
   adapters: readonly CloudAdapter[];
   snapshots: SnapshotStore;
   state: StateStore;
-  /** Live state; without one, payloads are applied (DESIGN.md step 3). */
+  /** Live state for every cloud; without one, payloads are applied (DESIGN.md step 3). */
   reader?: StateReader;
+  /** Live state per cloud (a function deployed in one cloud reads only that cloud); wins over `reader`. */
+  readers?: Partial<Record<Cloud, StateReader>>;
   /** The sinks a finding goes to; one outbox entry each. */
   route: (finding: Finding) => readonly string[];
   now?: () => Date;
@@ -178,10 +180,11 @@ export class Pipeline {
       ? await resolveMoves(view, change, change.payload.deltas)
       : { deltas: [], moved: [], unlocated: [] };
     // Without a reader, an item moved from an unknown holder leaves both sides unknown.
-    if (unlocated.length > 0 && !this.options.reader) {
+    const reader = this.readerFor(change.cloud);
+    if (unlocated.length > 0 && !reader) {
       return this.unverified(change, scope, known?.id ?? id, region, from, `no ${change.kind} holds ${unlocated.map((m) => JSON.stringify(m)).join(', ')}`);
     }
-    const next = await nextState(change, known?.id ?? id, region, view, this.options.reader, deltas);
+    const next = await nextState(change, known?.id ?? id, region, view, reader, deltas);
     if (!next.verified) return this.unverified(change, scope, known?.id ?? id, region, from, next.reason);
 
     const results = [await this.settle(scope, baseline, view, change.kind, known?.id ?? id, region, next.state, from)];
@@ -199,9 +202,10 @@ export class Pipeline {
   private async applySelected(change: ChangeEvent, scope: Scope, baseline: IndexedBaseline, view: ObservedView, from: Provenance) {
     const selector = change.select ?? {};
     const known = await view.select(change.kind, selector);
-    const live = (await this.options.reader?.select?.(scope, change.kind, selector)) ?? [];
+    const reader = this.readerFor(change.cloud);
+    const live = (await reader?.select?.(scope, change.kind, selector)) ?? [];
     const ids = new Map([...live, ...known].map((id) => [normalizeId(scope.cloud, id), id]));
-    if (ids.size === 0 && !this.options.reader) {
+    if (ids.size === 0 && !reader) {
       const what = selector.contains ?? selector.idPrefix ?? change.operation;
       return this.unverified(change, scope, what, change.region, from, `no ${change.kind} is known to hold ${what}`);
     }
@@ -247,6 +251,10 @@ export class Pipeline {
     const outcome = await reconcileAccount({ state: this.options.state, baselines: this.baselines, route: this.options.route, now: this.now }, live, from);
     if (!outcome.compared) this.warnOnce(live.scope);
     return outcome;
+  }
+
+  private readerFor(cloud: Cloud): StateReader | undefined {
+    return this.options.readers?.[cloud] ?? this.options.reader;
   }
 
   private warnOnce(scope: Scope): void {

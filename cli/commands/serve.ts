@@ -1,5 +1,5 @@
 import { loadConfig } from '../config-file.js';
-import { awsEventsRoute, createHttpServer } from '../http-server.js';
+import { createHttpServer, deliveryRoutes } from '../http-server.js';
 import { EXIT, type CommandIO } from '../io.js';
 import { createRuntime } from '../runtime.js';
 import { parseCommand, UsageError } from '../usage.js';
@@ -30,7 +30,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       .catch((error: unknown) => log(`outbox: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => { draining = undefined; });
   };
-  const server = createHttpServer([awsEventsRoute(runtime.pipeline, drain)], log);
+  const server = createHttpServer(deliveryRoutes(runtime.pipeline, drain), log);
   const timer = setInterval(drain, OUTBOX_INTERVAL_MS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
