@@ -37,20 +37,22 @@ function cascadeValues(items: unknown[], cascade: Cascade): string[] {
 }
 
 /**
- * Applies payload deltas to a resource's last observed state, returning a new resource
- * (the input is never mutated). `caseInsensitive` compares ids and names as Azure does.
+ * Applies payload deltas to a resource's last observed state, returning a new resource.
+ * Neither the input nor the deltas are mutated: every changed field gets a new array or value,
+ * unchanged ones are shared (states and deltas are treated as immutable throughout).
+ * `caseInsensitive` compares ids and names as Azure does.
  */
 export function applyDeltas(state: Resource, deltas: readonly AppliedDelta[], caseInsensitive = false): Resource {
   const sameText = caseInsensitive
     ? (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
     : (a: string, b: string) => a === b;
-  const fields = structuredClone(state) as unknown as Fields;
+  const fields: Fields = { ...state };
   for (const delta of deltas) {
     switch (delta.op) {
       case 'put-item': {
         const match = Object.fromEntries(delta.key.map((k) => [k, delta.item[k]]));
         const kept = listOf(fields, delta.field).filter((item) => !itemMatches(item, match, sameText));
-        fields[delta.field] = [...kept, structuredClone(delta.item)];
+        fields[delta.field] = [...kept, delta.item];
         break;
       }
       case 'remove-item': {
@@ -68,7 +70,7 @@ export function applyDeltas(state: Resource, deltas: readonly AppliedDelta[], ca
         break;
       case 'set':
         if (delta.value === undefined) delete fields[delta.field];
-        else fields[delta.field] = structuredClone(delta.value);
+        else fields[delta.field] = delta.value;
         break;
     }
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Actor } from './change.js';
 import { normalizeId, type Cloud, type ResourceKind } from './resource.js';
 import type { Severity } from './severity.js';
@@ -67,5 +67,5 @@ export function findingFingerprint(parts: {
   const resource = normalizeId(parts.cloud, parts.resource);
   const item = normalizeId(parts.cloud, parts.item);
   const text = [parts.cloud, parts.account, parts.rule, resource, item].join('\u0000');
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return hash('sha256', text, 'hex').slice(0, 32);
 }

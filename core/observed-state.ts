@@ -3,7 +3,7 @@ import { applyDeltas, emptyResource, findItem, type AppliedDelta } from './delta
 import type { IndexedBaseline } from './baseline-cache.js';
 import type { ObservedState, StateReader, StateStore } from './ports.js';
 import { PermanentReadError } from './errors.js';
-import { normalizeId, resourceKey, type Cloud, type Resource, type ResourceKind, type Scope } from './resource.js';
+import { normalizeId, resourceKey, resourceKeyOf, type Cloud, type Resource, type ResourceKind, type Scope } from './resource.js';
 
 /** The new state of a changed resource, or why it could not be known. */
 export type NextState =
@@ -20,7 +20,7 @@ export class ObservedView {
   constructor(private readonly store: StateStore, private readonly scope: Scope, private readonly baseline: IndexedBaseline) {}
 
   async get(kind: ResourceKind, id: string): Promise<ObservedState | undefined> {
-    return this.pending.get(resourceKey({ ...this.scope, kind, id })) ?? this.store.getObserved(this.scope, kind, id);
+    return this.pending.get(resourceKeyOf(this.scope, kind, id)) ?? this.store.getObserved(this.scope, kind, id);
   }
 
   set(observed: ObservedState): void {

@@ -225,7 +225,7 @@ export class Pipeline {
     scope: Scope, baseline: IndexedBaseline, view: ObservedView,
     kind: ResourceKind, id: string, region: string, state: Resource | null, from: Provenance,
   ) {
-    view.set({ ...scope, kind, id, region, state, eventTime: from.eventTime, eventId: from.eventId });
+    view.set({ cloud: scope.cloud, account: scope.account, kind, id, region, state, eventTime: from.eventTime, eventId: from.eventId });
     const drifts = diffResource(baseline.resource(kind, id), state ?? undefined, { cloud: scope.cloud });
     const open = await this.options.state.openFindings(scope, kind, id);
     return findingTransitions(scope, drifts, open, from, this.now().toISOString(), true);

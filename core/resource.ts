@@ -168,5 +168,10 @@ export function normalizeId(cloud: Cloud, id: string): string {
 
 /** A key for a resource that is stable across the ways a provider spells its id. */
 export function resourceKey(ref: Scope & { kind: ResourceKind; id: string }): string {
-  return `${ref.cloud}/${ref.account}/${ref.kind}/${normalizeId(ref.cloud, ref.id)}`;
+  return resourceKeyOf(ref, ref.kind, ref.id);
+}
+
+/** `resourceKey` without building an object first (hot paths: a spread costs microseconds on Node 20). */
+export function resourceKeyOf(scope: Scope, kind: ResourceKind, id: string): string {
+  return `${scope.cloud}/${scope.account}/${kind}/${normalizeId(scope.cloud, id)}`;
 }

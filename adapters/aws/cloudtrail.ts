@@ -112,7 +112,7 @@ export function parseCloudTrailRecord(raw: unknown, context: RecordContext = BAR
       cloud: 'aws' as const, account, region, eventId: record.eventID, operation: row.operation,
       time: record.eventTime, actor: actorOf(record), kind: row.kind, action: row.action,
     };
-    const changes: ChangeEvent[] = drafts.map((draft) => ({ ...common, ...draft }));
+    const changes: ChangeEvent[] = drafts.map((draft) => Object.assign({}, common, draft));
     return { status: 'changes', eventId: record.eventID, changes };
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;

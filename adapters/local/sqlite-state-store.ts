@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { NetdriftError, TransientError } from '../../core/errors.js';
 import type { Finding } from '../../core/finding.js';
 import type { FindingFilter, ObservedState, OutboxEntry, StateCommit, StateStore } from '../../core/ports.js';
-import { resourceKey, type Resource, type ResourceKind, type Scope } from '../../core/resource.js';
+import { resourceKey, resourceKeyOf, type Resource, type ResourceKind, type Scope } from '../../core/resource.js';
 import { migrate } from './sqlite-schema.js';
 
 interface ObservedRow {
@@ -106,7 +106,7 @@ export class SqliteStateStore implements StateStore {
 
   async getObserved(scope: Scope, kind: ResourceKind, id: string): Promise<ObservedState | undefined> {
     return this.run(() => {
-      const row = this.statements.getObserved.get(resourceKey({ ...scope, kind, id }));
+      const row = this.statements.getObserved.get(resourceKeyOf(scope, kind, id));
       return row && observedFromRow(row);
     });
   }
@@ -116,7 +116,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async openFindings(scope: Scope, kind: ResourceKind, id: string): Promise<Finding[]> {
-    return this.run(() => this.statements.openFindings.all(resourceKey({ ...scope, kind, id }))
+    return this.run(() => this.statements.openFindings.all(resourceKeyOf(scope, kind, id))
       .map((row) => JSON.parse(row.json) as Finding));
   }
 
