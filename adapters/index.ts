@@ -1,9 +1,10 @@
 import type { CatalogRow } from '../core/catalog.js';
 import type { CloudAdapter } from '../core/ports.js';
 import { awsAdapters, awsCatalog } from './aws/index.js';
+import { azureAdapters, azureCatalog } from './azure/index.js';
 
 /** Every delivery format netdrift reads, in the order they are tried. Listed, never self-registered. */
-export const allAdapters: readonly CloudAdapter[] = [...awsAdapters];
+export const allAdapters: readonly CloudAdapter[] = [...awsAdapters, ...azureAdapters];
 
 /** Every watched operation of every cloud. */
-export const allCatalogs: readonly CatalogRow[] = [...awsCatalog];
+export const allCatalogs: readonly CatalogRow[] = [...awsCatalog, ...azureCatalog];

@@ -1,3 +1,4 @@
+import { shortName } from '../core/rules/context.js';
 import type { Finding } from '../core/finding.js';
 
 /** The JSON-lines form of a finding (replay, snapshot diff): a contract scripts rely on. */
@@ -22,7 +23,7 @@ export function findingsTable(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'no findings\n';
   const rows = findings.map((f) => [
     f.status === 'open' ? 'OPEN' : 'RESOLVED', f.severity.toUpperCase(), f.rule,
-    `${f.cloud}:${f.account}`, cut(f.resource, 40), cut(f.summary, 90),
+    `${f.cloud}:${f.account}`, cut(shortName(f.resource), 40), cut(f.summary, 90),
   ]);
   const header = ['STATUS', 'SEVERITY', 'RULE', 'ACCOUNT', 'RESOURCE', 'SUMMARY'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -5,6 +5,7 @@ import { deliverOutbox, routeFinding, sinksFromConfig, type DeliveryReport } fro
 import type { Config } from '../core/config.js';
 import { Pipeline } from '../core/pipeline.js';
 import type { AlertSink, SnapshotStore, StateReader, StateStore } from '../core/ports.js';
+import type { Cloud } from '../core/resource.js';
 import { FilesystemSnapshotStore } from '../snapshots/fs-store.js';
 
 /** The pipeline and what it runs on, wired from config for one CLI command. */
@@ -24,8 +25,10 @@ export interface RuntimeOptions {
   baselines?: string;
   /** SQLite file (default: an in-memory store, gone when the command ends). */
   stateFile?: string;
-  /** A folder of snapshot files read as live state (replay `--observed`). */
+  /** A folder of snapshot files read as live state (replay `--observed`), for every cloud. */
   observed?: string;
+  /** Live state per cloud. */
+  readers?: Partial<Record<Cloud, StateReader>>;
   /** Route findings to the configured sinks (otherwise nothing is queued to send). */
   send: boolean;
   warn: (line: string) => void;
@@ -39,7 +42,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const state = new SqliteStateStore(options.stateFile ?? ':memory:');
   const sinks = options.send ? sinksFromConfig(config, options.stdout ? { stdout: options.stdout } : {}) : new Map<string, AlertSink>();
   const pipeline = new Pipeline({
-    adapters: allAdapters, snapshots, state, ...(reader ? { reader } : {}),
+    adapters: allAdapters, snapshots, state, ...(reader ? { reader } : {}), ...(options.readers ? { readers: options.readers } : {}),
     route: (finding) => (options.send ? routeFinding(config, finding) : []),
     eventTtlHours: config.eventTtlHours, warn: options.warn,
   });

@@ -1,18 +1,34 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SnapshotFileReader } from '../../adapters/local/snapshot-file-reader.js';
 import { parseConfig } from '../../core/config.js';
+import type { StateReader } from '../../core/ports.js';
+import type { Cloud } from '../../core/resource.js';
 import type { Finding } from '../../core/finding.js';
 import { SnapshotSchema } from '../../core/snapshot.js';
 import { FilesystemSnapshotStore } from '../../snapshots/fs-store.js';
 import awsBaseline from '../demo/aws-baseline.json' with { type: 'json' };
 import awsEvents from '../demo/aws-events.json' with { type: 'json' };
+import azureBaseline from '../demo/azure-baseline.json' with { type: 'json' };
+import azureEvents from '../demo/azure-events.json' with { type: 'json' };
+import azureLive from '../demo/azure-live.json' with { type: 'json' };
 import { findingsTable } from '../finding-output.js';
 import { EXIT, type CommandIO } from '../io.js';
 import { createRuntime } from '../runtime.js';
 import { parseCommand } from '../usage.js';
 
-const DEMOS = [{ baseline: awsBaseline, events: awsEvents as unknown[] }];
+interface Demo {
+  baseline: unknown;
+  events: unknown[];
+  /** What a live read returns, for clouds whose events carry no state (Azure). */
+  live?: unknown;
+}
+
+const DEMOS: Demo[] = [
+  { baseline: awsBaseline, events: awsEvents },
+  { baseline: azureBaseline, events: azureEvents, live: azureLive },
+];
 
 /**
  * `netdrift demo` (what `npm start` runs): bundled baselines and events written by us, through
@@ -24,13 +40,18 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
   const findings: Finding[] = [];
   const counts = { events: 0, ignored: 0, duplicate: 0 };
   try {
-    const store = new FilesystemSnapshotStore(dir);
+    const store = new FilesystemSnapshotStore(join(dir, 'baselines'));
+    const readers: Partial<Record<Cloud, StateReader>> = {};
     for (const demo of DEMOS) {
       const snapshot = SnapshotSchema.parse(demo.baseline);
       await store.put(snapshot.scope, 'baseline', snapshot);
+      if (!demo.live) continue;
+      const live = SnapshotSchema.parse(demo.live);
+      await new FilesystemSnapshotStore(join(dir, 'live', live.scope.cloud)).put(live.scope, 'baseline', live);
+      readers[live.scope.cloud] = await SnapshotFileReader.open(join(dir, 'live', live.scope.cloud));
     }
     const runtime = await createRuntime({
-      config: parseConfig({ baselines: dir }), send: false,
+      config: parseConfig({ baselines: join(dir, 'baselines') }), send: false, readers,
       warn: (line) => io.stderr.write(`warning: ${line}\n`),
     });
     try {

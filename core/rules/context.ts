@@ -39,9 +39,19 @@ export function sameId(cloud: Cloud, a: string | undefined, b: string | undefine
   return normalizeId(cloud, a ?? '') === normalizeId(cloud, b ?? '');
 }
 
+/**
+ * How a resource is named in one-line summaries: the last segment of an ARM id or GCP path
+ * (`rt-spoke`, not `/subscriptions/…/routeTables/rt-spoke`); the full id stays in `resource`.
+ */
+export function shortName(id: string): string {
+  const trimmed = id.replace(/\/+$/, '');
+  const at = trimmed.lastIndexOf('/');
+  return at >= 0 && at < trimmed.length - 1 ? trimmed.slice(at + 1) : trimmed;
+}
+
 /** `nat:nat-01`, `internet:igw-01`, `local`. */
 export function describeTarget(target: RouteTarget): string {
-  return target.id ? `${target.type}:${target.id}` : target.type;
+  return target.id ? `${target.type}:${shortName(target.id)}` : target.type;
 }
 
 export function toInternetOrNat(target: RouteTarget): boolean {

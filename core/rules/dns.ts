@@ -1,7 +1,7 @@
 import type { Drift } from '../finding.js';
 import { isPrivateAddress } from '../private-ranges.js';
 import type { DnsForwarding, DnsRecord, DnsZone } from '../resource.js';
-import { added, driftOf, OR_APPROVE, sameSet, type KindDiffer, type RuleContext } from './context.js';
+import { added, driftOf, OR_APPROVE, sameSet, type KindDiffer, type RuleContext, shortName } from './context.js';
 
 /** DNS names compare case-insensitively and with or without the trailing dot. */
 export function dnsName(name: string): string {
@@ -48,12 +48,12 @@ function recordDrifts(ctx: RuleContext, zone: DnsZone, baseline: readonly DnsRec
 
 function networkDrifts(ctx: RuleContext, zone: DnsZone, baseline: readonly string[], observed: readonly string[]): Drift[] {
   const linked = added(ctx.cloud, baseline, observed).map((network) => driftOf(zone, 'dns-zone.network-linked', 'medium', {
-    item: network, summary: `zone ${zone.name} linked to ${network}`,
-    hint: `Unlink ${network} from ${zone.name}, ${OR_APPROVE}.`, observed: network,
+    item: network, summary: `zone ${zone.name} linked to ${shortName(network)}`,
+    hint: `Unlink ${shortName(network)} from ${zone.name}, ${OR_APPROVE}.`, observed: network,
   }));
   const unlinked = added(ctx.cloud, observed, baseline).map((network) => driftOf(zone, 'dns-zone.network-unlinked', 'high', {
-    item: network, summary: `zone ${zone.name} unlinked from ${network}: its names may now resolve publicly there`,
-    hint: `Link ${network} to ${zone.name} again, ${OR_APPROVE}.`, baseline: network,
+    item: network, summary: `zone ${zone.name} unlinked from ${shortName(network)}: its names may now resolve publicly there`,
+    hint: `Link ${shortName(network)} to ${zone.name} again, ${OR_APPROVE}.`, baseline: network,
   }));
   return [...linked, ...unlinked];
 }
@@ -101,8 +101,8 @@ export const diffDnsForwarding: KindDiffer<DnsForwarding> = (baseline, observed,
   const outside = observed.targets.filter((t) => !isPrivateAddress(t));
   const forwarding = baseline ?? observed;
   return [driftOf(forwarding, 'dns-forwarding.changed', outside.length > 0 ? 'critical' : 'high', {
-    summary: `DNS forwarding ${forwarding.id} ${changes.join('; ')}${outside.length > 0 ? ` — forwards to ${outside.join(', ')} outside private ranges` : ''}`,
-    hint: baseline ? `Restore ${forwarding.id} from the baseline, ${OR_APPROVE}.` : `Delete ${forwarding.id} if nobody meant to create it, ${OR_APPROVE}.`,
+    summary: `DNS forwarding ${shortName(forwarding.id)} ${changes.join('; ')}${outside.length > 0 ? ` — forwards to ${outside.join(', ')} outside private ranges` : ''}`,
+    hint: baseline ? `Restore ${shortName(forwarding.id)} from the baseline, ${OR_APPROVE}.` : `Delete ${shortName(forwarding.id)} if nobody meant to create it, ${OR_APPROVE}.`,
     ...(baseline ? { baseline: { domain: baseline.domain, targets: baseline.targets, networks: baseline.networks } } : {}),
     observed: { domain: observed.domain, targets: observed.targets, networks: observed.networks },
   })];

@@ -1,6 +1,6 @@
 import type { Drift } from '../finding.js';
 import type { Peering, PrivateEndpoint, Subnet } from '../resource.js';
-import { driftOf, OR_APPROVE, sameId, sameSet, type KindDiffer } from './context.js';
+import { driftOf, OR_APPROVE, sameId, sameSet, type KindDiffer, shortName } from './context.js';
 
 /** Policies compare by meaning: the same JSON document formatted differently is the same policy. */
 function samePolicy(a: string | undefined, b: string | undefined): boolean {
@@ -29,14 +29,14 @@ function endpointView(pe: PrivateEndpoint) {
 export const diffPrivateEndpoint: KindDiffer<PrivateEndpoint> = (baseline, observed, ctx) => {
   if (baseline && !observed) {
     return [driftOf(baseline, 'private-endpoint.deleted', 'high', {
-      summary: `private endpoint ${baseline.id} for ${baseline.service} deleted: its traffic may now leave through the internet`,
-      hint: `Recreate ${baseline.id} for ${baseline.service}, ${OR_APPROVE}.`, baseline: endpointView(baseline),
+      summary: `private endpoint ${shortName(baseline.id)} for ${baseline.service} deleted: its traffic may now leave through the internet`,
+      hint: `Recreate ${shortName(baseline.id)} for ${baseline.service}, ${OR_APPROVE}.`, baseline: endpointView(baseline),
     })];
   }
   if (!baseline && observed) {
     return [driftOf(observed, 'private-endpoint.created', 'low', {
-      summary: `private endpoint ${observed.id} for ${observed.service} created`,
-      hint: `Delete ${observed.id} if nobody meant to create it, ${OR_APPROVE}.`, observed: endpointView(observed),
+      summary: `private endpoint ${shortName(observed.id)} for ${observed.service} created`,
+      hint: `Delete ${shortName(observed.id)} if nobody meant to create it, ${OR_APPROVE}.`, observed: endpointView(observed),
     })];
   }
   if (!baseline || !observed) return [];
@@ -47,8 +47,8 @@ export const diffPrivateEndpoint: KindDiffer<PrivateEndpoint> = (baseline, obser
   if (!sameSet(ctx.cloud, baseline.subnets ?? [], observed.subnets ?? [])) changes.push(`subnets ${(observed.subnets ?? []).join(', ') || 'none'}`);
   if (changes.length === 0) return [];
   return [driftOf(baseline, 'private-endpoint.changed', 'high', {
-    summary: `private endpoint ${baseline.id} changed: ${changes.join('; ')}`,
-    hint: `Restore ${baseline.id}'s ${changes.map((c) => c.split(' ')[0]).join(', ')} from the baseline, ${OR_APPROVE}.`,
+    summary: `private endpoint ${shortName(baseline.id)} changed: ${changes.join('; ')}`,
+    hint: `Restore ${shortName(baseline.id)}'s ${changes.map((c) => c.split(' ')[0]).join(', ')} from the baseline, ${OR_APPROVE}.`,
     baseline: endpointView(baseline), observed: endpointView(observed),
   })];
 };
@@ -60,8 +60,8 @@ export const diffSubnet: KindDiffer<Subnet> = (baseline, observed) => {
   const now = observed.privateAccess ?? false;
   if (was === now) return [];
   return [driftOf(baseline, 'subnet.private-access-changed', now ? 'low' : 'high', {
-    summary: `private Google access turned ${now ? 'on' : 'off'} on ${baseline.id}`,
-    hint: `Turn private Google access ${was ? 'on' : 'off'} again on ${baseline.id}, ${OR_APPROVE}.`,
+    summary: `private Google access turned ${now ? 'on' : 'off'} on ${shortName(baseline.id)}`,
+    hint: `Turn private Google access ${was ? 'on' : 'off'} again on ${shortName(baseline.id)}, ${OR_APPROVE}.`,
     baseline: was, observed: now,
   })];
 };
@@ -72,15 +72,15 @@ export const diffPeering: KindDiffer<Peering> = (baseline, observed, ctx) => {
   if (baseline && observed && sameId(ctx.cloud, baseline.peerNetwork, observed.peerNetwork)) return drifts;
   if (baseline) {
     drifts.push(driftOf(baseline, 'peering.removed', 'medium', {
-      item: baseline.peerNetwork, summary: `peering ${baseline.id} with ${baseline.peerNetwork} removed`,
-      hint: `Recreate the peering with ${baseline.peerNetwork}, ${OR_APPROVE}.`, baseline: baseline.peerNetwork,
+      item: baseline.peerNetwork, summary: `peering ${shortName(baseline.id)} with ${shortName(baseline.peerNetwork)} removed`,
+      hint: `Recreate the peering with ${shortName(baseline.peerNetwork)}, ${OR_APPROVE}.`, baseline: baseline.peerNetwork,
     }));
   }
   if (observed) {
     drifts.push(driftOf(baseline ?? observed, 'peering.added', 'high', {
       item: observed.peerNetwork,
-      summary: `peering ${observed.id} from ${observed.network ?? 'a network'} to ${observed.peerNetwork} added`,
-      hint: `Delete the peering ${observed.id}, ${OR_APPROVE}.`, observed: observed.peerNetwork,
+      summary: `peering ${shortName(observed.id)} from ${observed.network ?? 'a network'} to ${shortName(observed.peerNetwork)} added`,
+      hint: `Delete the peering ${shortName(observed.id)}, ${OR_APPROVE}.`, observed: observed.peerNetwork,
     }));
   }
   return drifts;

@@ -1,7 +1,7 @@
 import type { Drift } from '../finding.js';
 import { isDefaultRoute } from '../private-ranges.js';
 import { normalizeId, type Route, type RouteTable } from '../resource.js';
-import { added, describeTarget, driftOf, OR_APPROVE, sameId, toInternetOrNat, type KindDiffer, type RuleContext } from './context.js';
+import { added, describeTarget, driftOf, OR_APPROVE, sameId, toInternetOrNat, type KindDiffer, type RuleContext, shortName } from './context.js';
 
 /** A route's identity: its name on GCP and Azure, its destination on AWS. */
 export function routeKey(ctx: RuleContext, route: Route): string {
@@ -24,27 +24,27 @@ function routeDrifts(ctx: RuleContext, table: RouteTable, baseline: readonly Rou
       if (sameRoute(ctx, old, route)) continue;
       drifts.push(driftOf(table, 'route.target-changed', toInternetOrNat(route.target) ? 'critical' : 'high', {
         item: old.name ?? old.destination,
-        summary: `route ${old.destination} on ${table.id} now points to ${describeTarget(route.target)} (was ${describeTarget(old.target)})`,
-        hint: `Point ${old.destination} on ${table.id} back to ${describeTarget(old.target)}, ${OR_APPROVE}.`,
+        summary: `route ${old.destination} on ${shortName(table.id)} now points to ${describeTarget(route.target)} (was ${describeTarget(old.target)})`,
+        hint: `Point ${old.destination} on ${shortName(table.id)} back to ${describeTarget(old.target)}, ${OR_APPROVE}.`,
         baseline: old, observed: route,
       }));
     } else if (isDefaultRoute(route.destination)) {
       drifts.push(driftOf(table, 'route.default-added', toInternetOrNat(route.target) ? 'critical' : 'high', {
-        item, summary: `default route ${label(route)} added to ${table.id}`,
-        hint: `Delete the route ${route.destination} from ${table.id}, ${OR_APPROVE}.`, observed: route,
+        item, summary: `default route ${label(route)} added to ${shortName(table.id)}`,
+        hint: `Delete the route ${route.destination} from ${shortName(table.id)}, ${OR_APPROVE}.`, observed: route,
       }));
     } else {
       drifts.push(driftOf(table, 'route.added', toInternetOrNat(route.target) ? 'high' : 'medium', {
-        item, summary: `route ${label(route)} added to ${table.id}`,
-        hint: `Delete the route ${route.destination} from ${table.id}, ${OR_APPROVE}.`, observed: route,
+        item, summary: `route ${label(route)} added to ${shortName(table.id)}`,
+        hint: `Delete the route ${route.destination} from ${shortName(table.id)}, ${OR_APPROVE}.`, observed: route,
       }));
     }
   }
   for (const [key, route] of before) {
     if (after.has(key)) continue;
     drifts.push(driftOf(table, 'route.removed', 'high', {
-      item: route.name ?? route.destination, summary: `route ${label(route)} removed from ${table.id}`,
-      hint: `Recreate the route ${label(route)} on ${table.id}, ${OR_APPROVE}.`, baseline: route,
+      item: route.name ?? route.destination, summary: `route ${label(route)} removed from ${shortName(table.id)}`,
+      hint: `Recreate the route ${label(route)} on ${shortName(table.id)}, ${OR_APPROVE}.`, baseline: route,
     }));
   }
   return drifts;
@@ -57,13 +57,13 @@ function setDrifts(
   const rule = field === 'subnets' ? 'route-table.association-changed' : 'route-table.propagation-changed';
   const noun = field === 'subnets' ? 'subnet' : 'route propagation from';
   const on = added(ctx.cloud, baseline, observed).map((value) => driftOf(table, rule, 'high', {
-    item: value, summary: `${noun} ${value} ${field === 'subnets' ? 'associated with' : 'enabled on'} ${table.id}`,
-    hint: `${field === 'subnets' ? 'Disassociate' : 'Disable propagation from'} ${value} ${field === 'subnets' ? 'from' : 'on'} ${table.id}, ${OR_APPROVE}.`,
+    item: value, summary: `${noun} ${shortName(value)} ${field === 'subnets' ? 'associated with' : 'enabled on'} ${shortName(table.id)}`,
+    hint: `${field === 'subnets' ? 'Disassociate' : 'Disable propagation from'} ${shortName(value)} ${field === 'subnets' ? 'from' : 'on'} ${shortName(table.id)}, ${OR_APPROVE}.`,
     observed: value,
   }));
   const off = added(ctx.cloud, observed, baseline).map((value) => driftOf(table, rule, 'high', {
-    item: value, summary: `${noun} ${value} ${field === 'subnets' ? 'no longer associated with' : 'disabled on'} ${table.id}`,
-    hint: `${field === 'subnets' ? 'Associate' : 'Enable propagation from'} ${value} ${field === 'subnets' ? 'with' : 'on'} ${table.id} again, ${OR_APPROVE}.`,
+    item: value, summary: `${noun} ${shortName(value)} ${field === 'subnets' ? 'no longer associated with' : 'disabled on'} ${shortName(table.id)}`,
+    hint: `${field === 'subnets' ? 'Associate' : 'Enable propagation from'} ${shortName(value)} ${field === 'subnets' ? 'with' : 'on'} ${shortName(table.id)} again, ${OR_APPROVE}.`,
     baseline: value,
   }));
   return [...on, ...off];
@@ -78,8 +78,8 @@ function setDrifts(
 export const diffRouteTable: KindDiffer<RouteTable> = (baseline, observed, ctx) => {
   if (baseline && !observed) {
     return [driftOf(baseline, 'route-table.deleted', 'high', {
-      summary: `route table ${baseline.id} deleted`,
-      hint: `Recreate ${baseline.id} from the baseline, ${OR_APPROVE}.`, baseline: baseline.routes,
+      summary: `route table ${shortName(baseline.id)} deleted`,
+      hint: `Recreate ${shortName(baseline.id)} from the baseline, ${OR_APPROVE}.`, baseline: baseline.routes,
     })];
   }
   if (!observed) return [];
@@ -87,8 +87,8 @@ export const diffRouteTable: KindDiffer<RouteTable> = (baseline, observed, ctx) 
   const table = baseline ?? observed;
   if (!baseline) {
     drifts.push(driftOf(observed, 'route-table.created', 'low', {
-      summary: `route table ${observed.id} created${observed.network ? ` in ${observed.network}` : ''}`,
-      hint: `Delete ${observed.id} if nobody meant to create it, ${OR_APPROVE}.`, observed: observed.routes,
+      summary: `route table ${shortName(observed.id)} created${observed.network ? ` in ${shortName(observed.network)}` : ''}`,
+      hint: `Delete ${shortName(observed.id)} if nobody meant to create it, ${OR_APPROVE}.`, observed: observed.routes,
     }));
   }
   const observedRoutes = baseline ? observed.routes : observed.routes.filter((r) => r.target.type !== 'local');
