@@ -122,7 +122,11 @@ export interface OperationPhase {
 /** What one audit record in a delivery turned out to be. */
 export type ParsedRecord =
   | { status: 'changes'; eventId: string; changes: ChangeEvent[]; operation?: OperationPhase; index?: number }
-  | { status: 'ignored'; eventId?: string; reason: IgnoredReason; detail: string; validationCode?: string; index?: number }
+  | {
+    status: 'ignored'; eventId?: string; reason: IgnoredReason; detail: string; validationCode?: string; index?: number;
+    /** An operation's first entry ignored for its content still settles the operation: its last entry is a duplicate. */
+    operation?: OperationPhase;
+  }
   | { status: 'rejected'; index?: number; reason: string };
 
 /** The result of parsing one delivery, in order. An envelope that cannot be read is one rejected record. */

@@ -122,7 +122,9 @@ export async function resolveMoves(
 export async function nextState(
   change: ChangeEvent, id: string, region: string, view: ObservedView, reader: StateReader | undefined, deltas: readonly AppliedDelta[],
 ): Promise<NextState> {
-  if (change.action === 'delete') return { verified: true, state: null };
+  // A failed operation changed nothing: without a reader, the resource is as the baseline has it.
+  if (change.rollback && !reader) return { verified: true, state: view.baselineOf(change.kind, id) ?? null };
+  if (change.action === 'delete' && !change.rollback) return { verified: true, state: null };
   if (reader) {
     try {
       const read = await reader.read({ cloud: change.cloud, account: change.account, kind: change.kind, id, region });
@@ -132,8 +134,6 @@ export async function nextState(
       throw error;
     }
   }
-  // A failed operation changed nothing: without a reader, the resource is as the baseline has it.
-  if (change.rollback) return { verified: true, state: view.baselineOf(change.kind, id) ?? null };
   const { payload } = change;
   if (payload.kind === 'full') return { verified: true, state: payload.state };
   if (payload.kind === 'none') return { verified: false, reason: 'the event carries no state and no reader is configured' };

@@ -82,15 +82,16 @@ export class Pipeline {
     if (!adapter) return { records: [{ status: 'rejected', reason: unrecognised(raw), ...NO_FINDINGS }] };
     const parsed = adapter.parse(raw);
     const records: RecordOutcome[] = [];
-    for (const record of parsed) records.push(await this.handleRecord(record));
+    for (const record of parsed) records.push(await this.handleRecord(record, adapter.cloud));
     return { adapter: adapter.name, records };
   }
 
-  private async handleRecord(record: ParsedRecord): Promise<RecordOutcome> {
+  private async handleRecord(record: ParsedRecord, cloud: Cloud): Promise<RecordOutcome> {
     if (record.status === 'rejected') {
       return { status: 'rejected', reason: record.reason, ...(record.index !== undefined ? { index: record.index } : {}), ...NO_FINDINGS };
     }
     if (record.status === 'ignored') {
+      if (record.operation && !record.operation.failed) await this.settleOperation(cloud, record.operation);
       return {
         status: 'ignored', reason: `${record.reason}: ${record.detail}`, ...NO_FINDINGS,
         ...(record.eventId ? { eventId: record.eventId } : {}),
@@ -205,7 +206,9 @@ export class Pipeline {
     const reader = this.readerFor(change.cloud);
     const live = (await reader?.select?.(scope, change.kind, selector)) ?? [];
     const ids = new Map([...live, ...known].map((id) => [normalizeId(scope.cloud, id), id]));
-    if (ids.size === 0 && !reader) {
+    // A delete of whatever a selector picks (a router's other NATs) that picks nothing is no change.
+    const nothingToDo = change.action === 'delete' || (selector.except?.length ?? 0) > 0;
+    if (ids.size === 0 && !reader && !nothingToDo) {
       const what = selector.contains ?? selector.idPrefix ?? change.operation;
       return this.unverified(change, scope, what, change.region, from, `no ${change.kind} is known to hold ${what}`);
     }
@@ -251,6 +254,12 @@ export class Pipeline {
     const outcome = await reconcileAccount({ state: this.options.state, baselines: this.baselines, route: this.options.route, now: this.now }, live, from);
     if (!outcome.compared) this.warnOnce(live.scope);
     return outcome;
+  }
+
+  /** Marks an operation as acted on, so that its later entries are duplicates. */
+  private async settleOperation(cloud: Cloud, operation: OperationPhase): Promise<void> {
+    const expiresAt = new Date(this.now().getTime() + (this.options.eventTtlHours ?? 48) * 3_600_000).toISOString();
+    await this.options.state.commit({ processed: [{ key: `${cloud}:op:${operation.key}`, expiresAt }], observed: [], findings: [], outbox: [] });
   }
 
   private readerFor(cloud: Cloud): StateReader | undefined {

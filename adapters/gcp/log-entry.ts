@@ -151,7 +151,12 @@ export function parseLogEntry(raw: unknown, where = 'LogEntry'): ParsedRecord {
   if (!extractor) throw new Error(`catalog row ${row.operation} has no extractor`);
   const request = requestOf(raw.protoPayload.request);
   const unwatched = request && extractor.unwatched?.(request);
-  if (unwatched) return { status: 'ignored', ...knownId, reason: 'unwatched', detail: unwatched };
+  if (unwatched) {
+    // The operation's last entry carries no request to tell it is unwatched too: settle the operation.
+    const op = isRecord(raw.operation) && typeof raw.operation.id === 'string' && raw.operation.first === true
+      ? { operation: { key: raw.operation.id, phase: 'first' as const, failed: false } } : {};
+    return { status: 'ignored', ...knownId, reason: 'unwatched', detail: unwatched, ...op };
+  }
 
   const parsed = LogEntrySchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) return { status: 'rejected', reason: clip(issueReason(where, parsed.error) + respelledHint(raw, parsed.error)) };

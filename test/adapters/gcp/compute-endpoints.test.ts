@@ -65,6 +65,7 @@ describe('forwarding rules as Private Service Connect endpoints', () => {
 
     expect(record).toStrictEqual({
       status: 'ignored', eventId: entry.insertId, reason: 'unwatched', detail: `${method}: not a Private Service Connect endpoint`,
+      operation: { key: (entry.operation as { id: string }).id, phase: 'first', failed: false },
     });
   });
 
@@ -119,6 +120,7 @@ describe('subnets (Private Google Access)', () => {
 
     expect(record).toStrictEqual({
       status: 'ignored', eventId: entry.insertId, reason: 'unwatched', detail: 'compute.subnetworks.patch without privateIpGoogleAccess',
+      operation: { key: (entry.operation as { id: string }).id, phase: 'first', failed: false },
     });
   });
 

@@ -105,6 +105,7 @@ describe('compute.routers (Cloud NAT)', () => {
 
     expect(record).toStrictEqual({
       status: 'ignored', eventId: entry.insertId, reason: 'unwatched', detail: 'compute.routers.insert without nats',
+      operation: { key: (entry.operation as { id: string }).id, phase: 'first', failed: false },
     });
   });
 
@@ -137,6 +138,7 @@ describe('compute.routers (Cloud NAT)', () => {
 
     expect(record).toStrictEqual({
       status: 'ignored', eventId: entry.insertId, reason: 'unwatched', detail: 'compute.routers.patch without nats',
+      operation: { key: (entry.operation as { id: string }).id, phase: 'first', failed: false },
     });
   });
 

@@ -12,7 +12,11 @@ interface Expectation {
 
 const ENTRY = 'gcp-audit-log-entry';
 const PUSH = 'gcp-pubsub-push';
-const unwatched = (detail: string, eventId?: string) => ({ status: 'ignored', ...(eventId ? { eventId } : {}), reason: 'unwatched', detail });
+const unwatched = (detail: string, eventId?: string, operationKey?: string) => ({
+  status: 'ignored', ...(eventId ? { eventId } : {}), reason: 'unwatched', detail,
+  // An entry ignored for its content still settles its operation (its last entry has no request).
+  ...(operationKey ? { operation: { key: operationKey, phase: 'first', failed: false } } : {}),
+});
 const rejected = (reason: string) => ({ status: 'rejected', reason });
 /** Panther's test logs are its SIEM's rendering of a LogEntry (SOURCES.md), never what Pub/Sub delivers. */
 const RERENDERED = rejected('LogEntry: insertId missing (found "insertid": a re-rendered entry, not Cloud Logging\'s LogEntry JSON)');
@@ -22,7 +26,7 @@ const FLOW_LOGS = 'compute.subnetworks.patch without privateIpGoogleAccess';
 const EXPECTED: Record<string, Expectation> = {
   // A Cloud Router for BGP: no NAT config, nothing netdrift keeps.
   'auditlog-beta.compute.routers.insert-custodian.json':
-    { adapter: ENTRY, records: [unwatched('compute.routers.insert without nats', '-e5askcd30dm')] },
+    { adapter: ENTRY, records: [unwatched('compute.routers.insert without nats', '-e5askcd30dm', 'operation-1556958722339-5880bb3933176-a52ee586-261b2bbe')] },
   'auditlog-dns.changes.create-panther.json': { adapter: ENTRY, records: [RERENDERED] },
   'auditlog-dns.managedZones.create-custodian.json': { adapter: ENTRY, records: [{
     status: 'changes', eventId: '-m6iex3e12bt0', changes: [{
@@ -70,9 +74,9 @@ const EXPECTED: Record<string, Expectation> = {
       }] },
     }],
   }] },
-  'auditlog-v1.compute.subnetworks.patch-flowlogs-forseti.json': { adapter: ENTRY, records: [unwatched(FLOW_LOGS, '0000000000')] },
-  'auditlog-v1.compute.subnetworks.patch-flowlogs-off-panther-1.json': { adapter: ENTRY, records: [unwatched(FLOW_LOGS, '123456')] },
-  'auditlog-v1.compute.subnetworks.patch-flowlogs-on-panther-2.json': { adapter: ENTRY, records: [unwatched(FLOW_LOGS, '12345')] },
+  'auditlog-v1.compute.subnetworks.patch-flowlogs-forseti.json': { adapter: ENTRY, records: [unwatched(FLOW_LOGS, '0000000000', '000cc00c-0000-00f0-0e00-00c0c000ddf0')] },
+  'auditlog-v1.compute.subnetworks.patch-flowlogs-off-panther-1.json': { adapter: ENTRY, records: [unwatched(FLOW_LOGS, '123456', 'operation-abc-123')] },
+  'auditlog-v1.compute.subnetworks.patch-flowlogs-on-panther-2.json': { adapter: ENTRY, records: [unwatched(FLOW_LOGS, '12345', 'operation-abcdefg-1234567')] },
   // Forseti zeroed every timestamp (SOURCES.md): there is no time to order the change by.
   'auditlog-v1.compute.subnetworks.setPrivateIpGoogleAccess-forseti.json': { adapter: ENTRY, records: [
     rejected('LogEntry: timestamp: expected an RFC 3339 timestamp, got "0000-00-00T00:00:00.000Z"'),
