@@ -13,6 +13,8 @@ import awsEvents from '../demo/aws-events.json' with { type: 'json' };
 import azureBaseline from '../demo/azure-baseline.json' with { type: 'json' };
 import azureEvents from '../demo/azure-events.json' with { type: 'json' };
 import azureLive from '../demo/azure-live.json' with { type: 'json' };
+import gcpBaseline from '../demo/gcp-baseline.json' with { type: 'json' };
+import gcpEvents from '../demo/gcp-events.json' with { type: 'json' };
 import { findingsTable } from '../finding-output.js';
 import { EXIT, type CommandIO } from '../io.js';
 import { createRuntime } from '../runtime.js';
@@ -28,6 +30,7 @@ interface Demo {
 const DEMOS: Demo[] = [
   { baseline: awsBaseline, events: awsEvents },
   { baseline: azureBaseline, events: azureEvents, live: azureLive },
+  { baseline: gcpBaseline, events: gcpEvents },
 ];
 
 /**

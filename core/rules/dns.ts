@@ -71,7 +71,7 @@ export const diffDnsZone: KindDiffer<DnsZone> = (baseline, observed, ctx) => {
   }
   if (!observed) return [];
   if (!baseline) {
-    const links = observed.networks.length > 0 ? ` linked to ${observed.networks.join(', ')}` : '';
+    const links = observed.networks.length > 0 ? ` linked to ${observed.networks.map(shortName).join(', ')}` : '';
     return [driftOf(observed, 'dns-zone.created', 'medium', {
       summary: `${observed.private ? 'private ' : ''}zone ${observed.name} created${links}`,
       hint: `Delete ${observed.name} if nobody meant to create it, ${OR_APPROVE}.`,
@@ -96,7 +96,7 @@ export const diffDnsForwarding: KindDiffer<DnsForwarding> = (baseline, observed,
     if (!sameSet(ctx.cloud, baseline.targets, observed.targets)) changes.push(`targets ${observed.targets.join(', ') || 'none'}`);
   }
   const linked = added(ctx.cloud, baseline?.networks ?? [], observed.networks);
-  if (linked.length > 0) changes.push(`linked to ${linked.join(', ')}`);
+  if (linked.length > 0) changes.push(`linked to ${linked.map(shortName).join(', ')}`);
   if (changes.length === 0) return [];
   const outside = observed.targets.filter((t) => !isPrivateAddress(t));
   const forwarding = baseline ?? observed;

@@ -15,7 +15,12 @@ describe('netdrift demo', () => {
     expect(result.stdout).toMatch(/OPEN\s+CRITICAL\s+route\.target-changed/);
     expect(result.stdout).toMatch(/RESOLVED\s+CRITICAL\s+route\.target-changed/);
     expect(result.stdout).toMatch(/OPEN\s+HIGH\s+private-endpoint\.deleted/);
-    expect(result.stdout).toMatch(/1 duplicate deliveries skipped/);
+    expect(result.stdout).toMatch(/OPEN\s+CRITICAL\s+route\.target-changed\s+azure:\S+\s+rt-spoke-app/);
+    expect(result.stdout).toMatch(/OPEN\s+HIGH\s+dns-zone\.network-unlinked\s+azure:/);
+    expect(result.stdout).toMatch(/OPEN\s+CRITICAL\s+route\.default-added\s+gcp:acme-net-prod\s+prod-vpc/);
+    expect(result.stdout).toMatch(/RESOLVED\s+CRITICAL\s+route\.default-added\s+gcp:acme-net-prod/);
+    expect(result.stdout).toMatch(/OPEN\s+CRITICAL\s+dns-forwarding\.changed\s+gcp:/);
+    expect(result.stdout).toMatch(/2 duplicate deliveries skipped/);
   });
 });
 
@@ -26,7 +31,14 @@ describe('netdrift catalog', () => {
     expect(result.code).toBe(0);
     const rows = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { operation: string; cloud: string });
     expect(rows.every((r) => r.cloud === 'aws')).toBe(true);
+    expect(rows.length).toBeGreaterThan(30);
     expect(rows.map((r) => r.operation)).toEqual(expect.arrayContaining(['ec2:CreateRoute', 'route53:ChangeResourceRecordSets', 'ec2:DeleteVpcEndpoints']));
+  });
+
+  it('lists all three clouds', async () => {
+    const result = await runCli(['catalog', '--format', 'json']);
+    const clouds = new Set(result.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { cloud: string }).cloud));
+    expect([...clouds].sort()).toEqual(['aws', 'azure', 'gcp']);
   });
 
   it('prints a table by default', async () => {
