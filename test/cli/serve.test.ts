@@ -58,4 +58,31 @@ describe('netdrift serve', () => {
     expect(requests).toHaveLength(1);
     expect(JSON.stringify(requests[0]?.body)).toContain('route.target-changed');
   });
+
+  it('answers Event Grid handshakes on /azure/events and acknowledges unparseable Pub/Sub pushes on /gcp/pubsub', async () => {
+    dir = await tempTree({ 'baselines/.keep': '' });
+    const started = await startCli(['serve', '--port', '0', '--baseline', join(dir, 'baselines'), '--state', join(dir, 'state.sqlite')], /serving on (http:\/\/[\d.]+:\d+)/);
+    child = started.child;
+    const base = started.match[1] ?? '';
+    const validation = [{
+      id: '2d1781af-3a4c-4d7c-bd0c-e34b19da4e66', topic: '/subscriptions/x', subject: '', eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent',
+      eventTime: '2026-11-26T10:00:00Z', metadataVersion: '1', dataVersion: '1',
+      data: { validationCode: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6', validationUrl: 'https://rp-eastus2.eventgrid.azure.net/api/vs' },
+    }];
+
+    const handshake = await fetch(`${base}/azure/events`, { method: 'POST', body: JSON.stringify(validation) });
+    const options = await fetch(`${base}/azure/events`, { method: 'OPTIONS', headers: { 'WebHook-Request-Origin': 'eventemitter.example.com' } });
+    const badAzure = await fetch(`${base}/azure/events`, { method: 'POST', body: '[{"eventType": 7}]' });
+    const welcome = await fetch(`${base}/gcp/pubsub`, { method: 'POST', body: JSON.stringify({ message: { data: Buffer.from('Welcome!').toString('base64'), messageId: '1' }, subscription: 's' }) });
+    const notJson = await fetch(`${base}/gcp/pubsub`, { method: 'POST', body: 'not json' });
+
+    expect(handshake.status).toBe(200);
+    expect(await handshake.json()).toEqual({ validationResponse: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6' });
+    expect(options.status).toBe(200);
+    expect(options.headers.get('webhook-allowed-origin')).toBe('eventemitter.example.com');
+    expect(badAzure.status).toBe(400);
+    expect(welcome.status).toBe(202);
+    expect(((await welcome.json()) as { error: string }).error).toMatch(/.+/);
+    expect(notJson.status).toBe(202);
+  });
 });
