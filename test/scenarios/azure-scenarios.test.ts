@@ -72,9 +72,20 @@ describe('Azure scenarios, read back', () => {
   });
 
   it('a route deleted, then put back: resolved', async () => {
-    const without = change<Extract<Resource, { kind: 'route-table' }>>(RT, (r) => ({ ...r, routes: [] }));
-    const removed = await replay(without, fixture('routeTables-routes-delete'));
-    expect(removed).toEqual([['open', 'route.removed', 'high', 'rt-app', 'default-to-firewall']]);
+    let live = change<Extract<Resource, { kind: 'route-table' }>>(RT, (r) => ({ ...r, routes: [] }));
+    const reader: StateReader = { read: (ref) => liveReader(live).read(ref) };
+    const putBack = Object.assign(structuredClone(fixture('routeTables-routes-write')) as object, { id: 'put-back', eventTime: '2026-11-27T00:00:00Z' });
+    harness = await pipelineWith(
+      [{ schema: SNAPSHOT_SCHEMA, scope: { cloud: 'azure', account: SUB }, capturedAt: '2026-11-25T00:00:00Z', resources: structuredClone(BASELINE) }],
+      { adapters: azureAdapters, reader },
+    );
+
+    const removed = await harness.pipeline.handle(fixture('routeTables-routes-delete'));
+    live = BASELINE;
+    const restored = await harness.pipeline.handle(putBack);
+
+    expect(removed.records[0]?.opened.map((f) => f.rule)).toEqual(['route.removed']);
+    expect(restored.records[0]?.resolved.map((f) => f.rule)).toEqual(['route.removed']);
   });
 
   it('a route table deleted needs no read', async () => {
