@@ -61,12 +61,15 @@ export interface Locator {
  * The resources a change is to when the record does not name them: every resource of the
  * change's kind, in the baseline, the observed state or the live state, whose id starts with
  * `idPrefix` (a GCP router's NATs) and/or whose set `field` contains `contains` (the route tables
- * and NAT gateways an Azure subnet write may have moved the subnet between), less `except`.
+ * and NAT gateways an Azure subnet write may have moved the subnet between) or an item starting
+ * with `containsPrefix` (any subnet of a VNet whose inline subnets were rewritten), less `except`.
  */
 export interface Selector {
   idPrefix?: string;
   field?: string;
   contains?: string;
+  /** With `field`: the set holds an item starting with this (a subnet of an Azure VNet being rewritten). */
+  containsPrefix?: string;
   except?: readonly string[];
 }
 

@@ -74,8 +74,11 @@ export function matchesSelector(cloud: Cloud, resource: Resource, selector: Sele
   if (selector.idPrefix !== undefined && !id.startsWith(normalizeId(cloud, selector.idPrefix))) return false;
   if (selector.field !== undefined) {
     const values = (resource as unknown as Record<string, unknown>)[selector.field];
-    const wanted = normalizeId(cloud, selector.contains ?? '');
-    if (!Array.isArray(values) || !values.some((v) => typeof v === 'string' && normalizeId(cloud, v) === wanted)) return false;
+    const wanted = normalizeId(cloud, selector.contains ?? selector.containsPrefix ?? '');
+    const matches = selector.contains !== undefined
+      ? (v: string) => normalizeId(cloud, v) === wanted
+      : (v: string) => normalizeId(cloud, v).startsWith(wanted);
+    if (!Array.isArray(values) || !values.some((v) => typeof v === 'string' && matches(v))) return false;
   }
   return true;
 }

@@ -209,7 +209,7 @@ export class Pipeline {
     // A delete of whatever a selector picks (a router's other NATs) that picks nothing is no change.
     const nothingToDo = change.action === 'delete' || (selector.except?.length ?? 0) > 0;
     if (ids.size === 0 && !reader && !nothingToDo) {
-      const what = selector.contains ?? selector.idPrefix ?? change.operation;
+      const what = selector.contains ?? selector.containsPrefix ?? selector.idPrefix ?? change.operation;
       return this.unverified(change, scope, what, change.region, from, `no ${change.kind} is known to hold ${what}`);
     }
     const result = { opened: [] as Finding[], resolved: [] as Finding[], touched: [] as Finding[] };

@@ -45,8 +45,9 @@ export function parseArmId(raw: string): ArmId | undefined {
 /**
  * The resource a watched ARM id (a child's included) is reported on, with its kind:
  * `…/routeTables/rt1/routes/r1` → the route table `…/routeTables/rt1`; `…/privateDnsZones/z/A/www` → the zone;
- * a peering is its own resource. Undefined for an id netdrift does not watch, and for a subnet, which is
- * reported on the route tables and NAT gateways that hold it (a selection, not one id).
+ * a peering is its own resource. Undefined for an id netdrift does not watch, and for a subnet or a VNet, which
+ * are reported on selections, not one id: a subnet on the route tables and NAT gateways that hold it, a VNet
+ * (not itself a netdrift resource) on those holding any of its subnets, and on its peerings.
  */
 export function armParentId(id: string): { kind: ResourceKind; id: string } | undefined {
   const parsed = parseArmId(id);
@@ -55,6 +56,7 @@ export function armParentId(id: string): { kind: ResourceKind; id: string } | un
   switch (watched.on) {
     case 'itself': return { kind: watched.kind, id: parsed.id };
     case 'parent': return { kind: watched.kind, id: parsed.topLevelId };
-    case 'subnet-holders': return undefined;
+    case 'subnet-holders':
+    case 'network-contents': return undefined;
   }
 }

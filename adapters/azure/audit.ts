@@ -73,6 +73,14 @@ const REPORTS: Record<ReportedOn, (common: Common, id: ArmId, row: CatalogRow) =
   parent: (common, id, row) => [{ ...common, kind: row.kind, id: id.topLevelId }],
   'subnet-holders': (common, id) => SUBNET_HOLDER_KINDS.map((kind) =>
     ({ ...common, kind, id: '', select: { field: 'subnets', contains: id.id } })),
+  'network-contents': (common, id, row) => [
+    ...SUBNET_HOLDER_KINDS.map((kind): ChangeEvent =>
+      ({ ...common, kind, id: '', select: { field: 'subnets', containsPrefix: `${id.id}/subnets/` } })),
+    {
+      ...common, kind: 'peering', id: '', select: { idPrefix: `${id.id}/virtualNetworkPeerings/` },
+      action: row.operation.toLowerCase().endsWith('/delete') ? 'delete' : 'update',
+    },
+  ],
 };
 
 /**

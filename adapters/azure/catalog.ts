@@ -9,9 +9,12 @@ const NETWORK = 'Microsoft.Network';
  * - `itself`: a top-level resource, or a peering (a child in ARM, a resource of its own in netdrift);
  * - `parent`: a child (route, record set, link, zone group, rule, endpoint) is an update of its top-level parent;
  * - `subnet-holders`: a subnet write may move the subnet between route tables and NAT gateways, so it is an
- *   update of every route table and NAT gateway whose `subnets` hold it, before or after.
+ *   update of every route table and NAT gateway whose `subnets` hold it, before or after;
+ * - `network-contents`: a VNet write (Terraform and Bicep declare subnets and peerings inline) or delete may
+ *   change any of its subnets' route table and NAT associations and its peerings, so it is an update of every
+ *   route table and NAT gateway holding one of its subnets, and of its peerings.
  */
-export type ReportedOn = 'itself' | 'parent' | 'subnet-holders';
+export type ReportedOn = 'itself' | 'parent' | 'subnet-holders' | 'network-contents';
 
 /** An ARM resource type netdrift watches: its writes and deletes are catalog rows. */
 export interface WatchedArmType {
@@ -37,6 +40,7 @@ const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'PTR', 'SRV', 'TXT'] as const;
 export const azureWatchedTypes: readonly WatchedArmType[] = [
   { type: `${NETWORK}/routeTables`, kind: 'route-table', on: 'itself' },
   { type: `${NETWORK}/routeTables/routes`, kind: 'route-table', on: 'parent' },
+  { type: `${NETWORK}/virtualNetworks`, kind: 'route-table', on: 'network-contents' },
   { type: `${NETWORK}/virtualNetworks/subnets`, kind: 'route-table', on: 'subnet-holders' },
   { type: `${NETWORK}/virtualNetworks/virtualNetworkPeerings`, kind: 'peering', on: 'itself' },
   { type: `${NETWORK}/natGateways`, kind: 'nat-gateway', on: 'itself' },
@@ -57,6 +61,7 @@ const IDS: Record<ReportedOn, (type: string) => string> = {
   itself: () => 'data.resourceUri',
   parent: (type) => `data.resourceUri cut to the ${type.split('/').slice(0, 2).join('/')}`,
   'subnet-holders': () => 'the route tables and NAT gateways whose subnets hold data.resourceUri',
+  'network-contents': () => 'the route tables and NAT gateways holding a subnet of data.resourceUri, and its peerings',
 };
 
 function row(watched: WatchedArmType, verb: 'write' | 'delete'): CatalogRow {

@@ -3,6 +3,7 @@ import { azureCatalog } from '../../../adapters/azure/index.js';
 import { NET, changesOf, eventGrid, provenance } from './fixtures.js';
 
 const RT = `${NET}/routeTables/rt-app`;
+const VNET = `${NET}/virtualNetworks/vnet-hub`;
 const SUBNET = `${NET}/virtualNetworks/vnet-hub/subnets/snet-app`;
 const PEERING = `${NET}/virtualNetworks/vnet-hub/virtualNetworkPeerings/hub-to-spoke`;
 const NAT = `${NET}/natGateways/ng-egress`;
@@ -18,6 +19,12 @@ const update = (kind: string, id: string): Expected => [{ kind, id, action: 'upd
 const remove = (kind: string, id: string): Expected => [{ kind, id, action: 'delete' }];
 const holders: Expected = ['route-table', 'nat-gateway'].map((kind) =>
   ({ kind, id: '', action: 'update', select: { field: 'subnets', contains: SUBNET } }));
+/** A VNet write or delete: the route tables and NAT gateways holding any of its subnets, and its peerings. */
+const contents = (peerings: 'update' | 'delete'): Expected => [
+  ...['route-table', 'nat-gateway'].map((kind) =>
+    ({ kind, id: '', action: 'update', select: { field: 'subnets', containsPrefix: `${VNET}/subnets/` } })),
+  { kind: 'peering', id: '', action: peerings, select: { idPrefix: `${VNET}/virtualNetworkPeerings/` } },
+];
 
 /** What each catalog row's fixture must yield, written out (not derived from the catalog). */
 const EXPECTED: Record<string, { region?: string; changes: Expected }> = {
@@ -25,6 +32,8 @@ const EXPECTED: Record<string, { region?: string; changes: Expected }> = {
   'routeTables/delete': { changes: remove('route-table', RT) },
   'routeTables/routes/write': { changes: update('route-table', RT) },
   'routeTables/routes/delete': { changes: update('route-table', RT) },
+  'virtualNetworks/write': { changes: contents('update') },
+  'virtualNetworks/delete': { changes: contents('delete') },
   'virtualNetworks/subnets/write': { changes: holders },
   'virtualNetworks/subnets/delete': { changes: holders },
   'virtualNetworks/virtualNetworkPeerings/write': { changes: update('peering', PEERING) },
