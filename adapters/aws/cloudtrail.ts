@@ -4,7 +4,7 @@ import { ParseError } from '../../core/errors.js';
 import { awsCatalogRow, serviceOf } from './catalog.js';
 import { awsExtractors } from './extractors.js';
 import { unwrapped } from './payload-reader.js';
-import { clip, issueReason } from './reasons.js';
+import { clip, issueReason } from '../../core/reasons.js';
 
 /** What is needed to tell a record's operation: enough to ignore what nobody watches. */
 const EventKeySchema = z.looseObject({

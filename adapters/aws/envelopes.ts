@@ -4,7 +4,7 @@ import { oneLine } from '../../core/errors.js';
 import type { CloudAdapter } from '../../core/ports.js';
 import { CLOUDTRAIL_DETAIL_TYPE } from './catalog.js';
 import { parseCloudTrailRecord } from './cloudtrail.js';
-import { clip, issueReason, quote } from './reasons.js';
+import { clip, issueReason, quote } from '../../core/reasons.js';
 
 function isObject(raw: unknown): raw is Record<string, unknown> {
   return typeof raw === 'object' && raw !== null && !Array.isArray(raw);

@@ -1,5 +1,5 @@
 import { ParseError } from '../../core/errors.js';
-import { quote } from './reasons.js';
+import { quote } from '../../core/reasons.js';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

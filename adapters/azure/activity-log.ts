@@ -5,7 +5,7 @@ import { armActor, armChanges, notAChange, type Outcome } from './audit.js';
 import { azureCatalogRow } from './catalog.js';
 import { isAzureCloudEvent, isEventGridEvent } from './event-grid.js';
 import { MAX_ID, MAX_RESOURCE_ID } from './limits.js';
-import { clip, isObject, issueReason, quote, rejected, withIndex } from './reasons.js';
+import { clip, isObject, issueReason, quote, rejected, withIndex } from '../../core/reasons.js';
 
 const time = z.iso.datetime({ offset: true });
 const resourceId = z.string().min(1).max(MAX_RESOURCE_ID);

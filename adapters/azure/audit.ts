@@ -2,7 +2,7 @@ import type { Actor, ChangeEvent, ParsedRecord } from '../../core/change.js';
 import type { CatalogRow } from '../../core/catalog.js';
 import { parseArmId, type ArmId } from './arm-id.js';
 import { SUBNET_HOLDER_KINDS, watchedTypeOfRow, type ReportedOn } from './catalog.js';
-import { clip, isObject, quote, rejected } from './reasons.js';
+import { clip, isObject, quote, rejected } from '../../core/reasons.js';
 
 /** How an ARM operation ended, as far as its record tells. */
 export type Outcome = 'succeeded' | 'failed' | 'in-progress';

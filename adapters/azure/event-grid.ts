@@ -5,7 +5,7 @@ import type { CloudAdapter } from '../../core/ports.js';
 import { armActor, armChanges, notAChange, type Outcome } from './audit.js';
 import { RESOURCE_EVENT_TYPES, azureCatalogRow } from './catalog.js';
 import { MAX_ID, MAX_RESOURCE_ID } from './limits.js';
-import { clip, isObject, issueReason, rejected, withIndex } from './reasons.js';
+import { clip, isObject, issueReason, rejected, withIndex } from '../../core/reasons.js';
 
 const VALIDATION_EVENT_TYPE = 'Microsoft.EventGrid.SubscriptionValidationEvent' satisfies KnownSystemEventTypes;
 

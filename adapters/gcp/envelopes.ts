@@ -3,7 +3,7 @@ import type { ParsedRecord } from '../../core/change.js';
 import type { CloudAdapter } from '../../core/ports.js';
 import { isRecord, parseLogEntry } from './log-entry.js';
 import { messageLabel, parsePubsubMessage } from './pubsub-message.js';
-import { clip, issueReason, quote } from './reasons.js';
+import { clip, issueReason, quote } from '../../core/reasons.js';
 
 /** Eventarc's CloudEvent types for a Pub/Sub message and for an audit log entry (https://cloud.google.com/eventarc/docs/reference/supported-events). */
 export const MESSAGE_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished';

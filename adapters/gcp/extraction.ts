@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChangeEvent, Locator, Payload, Selector } from '../../core/change.js';
 import { ParseError } from '../../core/errors.js';
-import { quote, issueText } from './reasons.js';
+import { quote, issueText } from '../../core/reasons.js';
 
 /** One audit-logged call, as an extractor sees it. */
 export interface AuditCall {

@@ -5,7 +5,7 @@ import { ParseError } from '../../core/errors.js';
 import { gcpCatalogRow, normalizeMethod } from './catalog.js';
 import type { ChangeDraft } from './extraction.js';
 import { gcpExtractors } from './extractors.js';
-import { clip, issueReason, quote } from './reasons.js';
+import { clip, issueReason, quote } from '../../core/reasons.js';
 import { gcpResourcePath, projectOfPath } from './resource-path.js';
 
 /** The `@type` of a Cloud Audit Logs payload: https://cloud.google.com/logging/docs/audit/understanding-audit-logs */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ParsedRecord } from '../../core/change.js';
 import { parseLogEntry } from './log-entry.js';
-import { clip, issueReason, quote } from './reasons.js';
+import { clip, issueReason, quote } from '../../core/reasons.js';
 
 /**
  * A Pub/Sub message in its JSON form (https://cloud.google.com/pubsub/docs/reference/rest/v1/PubsubMessage):

@@ -79,7 +79,7 @@ const EXPECTED: Record<string, Expectation> = {
   'auditlog-v1.compute.subnetworks.patch-flowlogs-on-panther-2.json': { adapter: ENTRY, records: [unwatched(FLOW_LOGS, '12345', 'operation-abcdefg-1234567')] },
   // Forseti zeroed every timestamp (SOURCES.md): there is no time to order the change by.
   'auditlog-v1.compute.subnetworks.setPrivateIpGoogleAccess-forseti.json': { adapter: ENTRY, records: [
-    rejected('LogEntry: timestamp: expected an RFC 3339 timestamp, got "0000-00-00T00:00:00.000Z"'),
+    rejected('LogEntry: timestamp: expected an ISO 8601 date-time, got "0000-00-00T00:00:00.000Z"'),
   ] },
   'format-pubsub-push-envelope-binary-google-cloudevents.json':
     { adapter: PUSH, records: [rejected('Pub/Sub push message message-id: data is binary (4 bytes), not JSON text')] },

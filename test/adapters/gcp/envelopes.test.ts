@@ -174,13 +174,13 @@ describe('input that can never be parsed is one rejection, with a one-line reaso
     ['methodName of the wrong type', (e: Doc) => setPath(e, 'protoPayload.methodName', 42),
       'LogEntry: protoPayload.methodName: expected string, got 42'],
     ['no insertId', (e: Doc) => setPath(e, 'insertId', undefined), 'LogEntry: insertId missing'],
-    ['a huge insertId', (e: Doc) => setPath(e, 'insertId', 'i'.repeat(100_000)), 'LogEntry: insertId: too long (100000 characters)'],
+    ['a huge insertId', (e: Doc) => setPath(e, 'insertId', 'i'.repeat(100_000)), 'LogEntry: insertId: too long (100000 characters, at most 512)'],
     ['another payload type', (e: Doc) => setPath(e, 'protoPayload.@type', 'type.googleapis.com/google.cloud.audit.Other'),
       'LogEntry: protoPayload.@type: expected "type.googleapis.com/google.cloud.audit.AuditLog", got "type.googleapis.com/google.cloud.audit.O…"'],
     ['a request that is not an object', (e: Doc) => setPath(e, 'protoPayload.request', 'insert'),
       'LogEntry: protoPayload.request: expected record, got "insert"'],
     ['a zeroed timestamp', (e: Doc) => setPath(e, 'timestamp', '0000-00-00T00:00:00.000Z'),
-      'LogEntry: timestamp: expected an RFC 3339 timestamp, got "0000-00-00T00:00:00.000Z"'],
+      'LogEntry: timestamp: expected an ISO 8601 date-time, got "0000-00-00T00:00:00.000Z"'],
     ['an entry re-rendered by a SIEM', (e: Doc) => {
       const payload = e.protoPayload as Doc;
       payload.at_sign_type = payload['@type'];
