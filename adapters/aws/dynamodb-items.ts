@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { NetdriftError } from '../../core/errors.js';
+import type { Finding } from '../../core/finding.js';
+import type { ObservedState, OutboxEntry } from '../../core/ports.js';
+import { normalizeId, resourceKeyOf, type Resource, type ResourceKind, type Scope } from '../../core/resource.js';
+
+/**
+ * The items of the state table and their keys (the design is described on `DynamoDbStateStore`).
+ * Values are marshalled by hand: every attribute is a string or a number, and the finding and
+ * resource documents are kept as JSON strings, which round-trip exactly (DynamoDB maps would drop
+ * nothing, but turn every number into a decimal string and refuse empty sets).
+ */
+export type Item = Record<string, AttributeValue>;
+
+/** The TTL attribute: epoch seconds (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-before-you-start.html). */
+export const TTL_ATTRIBUTE = 'expiresAt';
+/** LSI over the `outbox` partition, sorted by `outboxOrder`: pending alerts oldest first, read consistently. */
+export const OUTBOX_ORDER_INDEX = 'outbox-order';
+/** GSI `findingScope` (`<cloud>/<account>`) + `findingOrder` (`<openedAt>#<fingerprint>`): the findings of one account. */
+export const FINDINGS_BY_ACCOUNT_INDEX = 'findings-by-account';
+/** The one partition every outbox entry lives in: the outbox is small (pending alerts only) and read in order. */
+export const OUTBOX_PARTITION = 'outbox';
+
+export type ItemType = 'processed' | 'observed' | 'finding' | 'outbox';
+
+export const s = (value: string): AttributeValue => ({ S: value });
+export const n = (value: number): AttributeValue => ({ N: String(value) });
+
+export function processedKey(key: string): Item {
+  return { pk: s(`processed#${key}`), sk: s('processed') };
+}
+
+export function observedPartition(scope: Scope, kind: ResourceKind): string {
+  return `observed#${scope.cloud}/${scope.account}/${kind}`;
+}
+
+/** `observedPartition` + the normalised id spell `resourceKey`: Azure ids are found whatever their case. */
+export function observedKey(scope: Scope, kind: ResourceKind, id: string): Item {
+  return { pk: s(observedPartition(scope, kind)), sk: s(normalizeId(scope.cloud, id)) };
+}
+
+export function findingPartition(scope: Scope, kind: ResourceKind, id: string): string {
+  return `finding#${resourceKeyOf(scope, kind, id)}`;
+}
+
+export function findingScope(scope: Scope): string {
+  return `${scope.cloud}/${scope.account}`;
+}
+
+export function outboxKey(id: string): Item {
+  return { pk: s(OUTBOX_PARTITION), sk: s(`entry#${id}`) };
+}
+
+export function processedItem(key: string, expiresAtMs: number): Item {
+  // DynamoDB deletes an item some time after its TTL, never before: round up to the second.
+  return { ...processedKey(key), itemType: s('processed'), [TTL_ATTRIBUTE]: n(Math.ceil(expiresAtMs / 1000)), expiresAtMs: n(expiresAtMs) };
+}
+
+export function observedItem(o: ObservedState): Item {
+  return {
+    ...observedKey(o, o.kind, o.id), itemType: s('observed'),
+    cloud: s(o.cloud), account: s(o.account), kind: s(o.kind), id: s(o.id), region: s(o.region),
+    state: o.state === null ? { NULL: true } : s(JSON.stringify(o.state)),
+    eventTime: s(o.eventTime), eventId: s(o.eventId),
+  };
+}
+
+/** A resolved finding keeps its item, marked resolved: `listFindings` shows what was and is no more. */
+export function findingItem(f: Finding): Item {
+  return {
+    pk: s(findingPartition(f, f.kind, f.resource)), sk: s(f.fingerprint), itemType: s('finding'),
+    status: s(f.status), cloud: s(f.cloud), account: s(f.account), openedAt: s(f.openedAt),
+    findingScope: s(findingScope(f)), findingOrder: s(`${f.openedAt}#${f.fingerprint}`),
+    finding: s(JSON.stringify(f)),
+  };
+}
+
+/**
+ * The id of an outbox entry, the same every time the same event yields the same alert for the
+ * same sink, so that a commit redone after a crash overwrites its entries instead of adding them.
+ */
+export function outboxId(eventKeys: readonly string[], sink: string, finding: Finding): string {
+  const text = [[...eventKeys].sort().join(','), finding.fingerprint, sink, finding.status, finding.eventId].join('\u0000');
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
+}
+
+export function outboxItem(id: string, sink: string, finding: Finding, createdAt: string, order: string): Item {
+  return {
+    ...outboxKey(id), itemType: s('outbox'), outboxOrder: s(order),
+    id: s(id), sink: s(sink), finding: s(JSON.stringify(finding)), attempts: n(0), createdAt: s(createdAt),
+  };
+}
+
+const S = z.object({ S: z.string() });
+const N = z.object({ N: z.string().regex(/^-?\d+(\.\d+)?$/) });
+const NULL = z.object({ NULL: z.literal(true) });
+
+const ObservedItemSchema = z.object({
+  cloud: S, account: S, kind: S, id: S, region: S, state: z.union([S, NULL]), eventTime: S, eventId: S,
+});
+const FindingItemSchema = z.object({ finding: S });
+const OutboxItemSchema = z.object({ id: S, sink: S, finding: S, attempts: N, lastError: S.optional(), createdAt: S });
+const ProcessedItemSchema = z.object({ expiresAtMs: N });
+
+/** Items are read back with a schema: a table shared with something else, or edited by hand, fails with one line. */
+function parseItem<T>(schema: z.ZodType<T>, item: Item, what: string): T {
+  const result = schema.safeParse(item);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = `${item.pk?.S ?? '?'} / ${item.sk?.S ?? '?'}`;
+  throw new NetdriftError(`state store: ${what} item ${where}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`);
+}
+
+export function observedFromItem(item: Item): ObservedState {
+  const o = parseItem(ObservedItemSchema, item, 'observed');
+  return {
+    cloud: o.cloud.S as ObservedState['cloud'], account: o.account.S, kind: o.kind.S as ResourceKind, id: o.id.S,
+    region: o.region.S, state: 'S' in o.state ? (JSON.parse(o.state.S) as Resource) : null,
+    eventTime: o.eventTime.S, eventId: o.eventId.S,
+  };
+}
+
+export function findingFromItem(item: Item): Finding {
+  return JSON.parse(parseItem(FindingItemSchema, item, 'finding').finding.S) as Finding;
+}
+
+export function outboxFromItem(item: Item): OutboxEntry {
+  const o = parseItem(OutboxItemSchema, item, 'outbox');
+  return {
+    id: o.id.S, sink: o.sink.S, finding: JSON.parse(o.finding.S) as Finding, attempts: Number(o.attempts.N),
+    ...(o.lastError === undefined ? {} : { lastError: o.lastError.S }), createdAt: o.createdAt.S,
+  };
+}
+
+export function processedExpiryMs(item: Item): number {
+  return Number(parseItem(ProcessedItemSchema, item, 'processed').expiresAtMs.N);
+}
+
+/** About how many bytes DynamoDB counts for an item: names and values in UTF-8 (numbers: about one byte per two digits). */
+export function itemSize(item: Item): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) {
+    size += Buffer.byteLength(name, 'utf8');
+    if (value.S !== undefined) size += Buffer.byteLength(value.S, 'utf8');
+    else if (value.N !== undefined) size += Math.ceil(value.N.length / 2) + 1;
+    else size += 1;
+  }
+  return size;
+}

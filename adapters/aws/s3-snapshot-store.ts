@@ -1,0 +1,281 @@
+import {
+  DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand,
+  type ListObjectsV2CommandOutput, type S3Client,
+} from '@aws-sdk/client-s3';
+import { ConflictError, NetdriftError, ParseError, TransientError } from '../../core/errors.js';
+import type { HistoryEntry, SnapshotSlot, SnapshotStore, StoredSnapshot } from '../../core/ports.js';
+import { CLOUDS, type Scope } from '../../core/resource.js';
+import type { Snapshot } from '../../core/snapshot.js';
+import { readApproval } from '../../snapshots/approval.js';
+import { canonicalJson, compareText, snapshotSha256 } from '../../snapshots/canonical.js';
+import { parseSnapshot } from '../../snapshots/parse.js';
+
+/** The same account names as the filesystem store, so that a bucket and a folder hold the same accounts. */
+const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+/** How many history objects are read at once. */
+const HISTORY_READS = 8;
+
+export interface S3SnapshotStoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** Where in the bucket the snapshots live, e.g. `baselines/`; a missing trailing `/` is added. */
+  prefix?: string;
+}
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+}
+
+/** S3's error names that a retry may fix (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html). */
+const TRANSIENT_S3_ERRORS = new Set([
+  'SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'RequestTimeTooSkewed',
+  'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'TimeoutError',
+]);
+/** Node's socket errors: the endpoint was not reached or the connection dropped. */
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function statusOf(error: unknown): number | undefined {
+  return (error as SdkError | undefined)?.$metadata?.httpStatusCode;
+}
+
+function isTransient(error: unknown): boolean {
+  const e = (error ?? {}) as SdkError;
+  const status = statusOf(error);
+  return (e.name !== undefined && TRANSIENT_S3_ERRORS.has(e.name))
+    || (e.code !== undefined && NETWORK_ERRORS.has(e.code))
+    || e.$retryable !== undefined
+    || status === 429 || (status !== undefined && status >= 500);
+}
+
+/** Conditional writes that lost: 412 when the etag differs, 409 when another conditional write to the key is in flight. */
+function isLostRace(error: unknown): boolean {
+  const name = (error as SdkError | undefined)?.name;
+  return statusOf(error) === 412 || statusOf(error) === 409 || name === 'PreconditionFailed' || name === 'ConditionalRequestConflict';
+}
+
+function isMissing(error: unknown): boolean {
+  const name = (error as SdkError | undefined)?.name;
+  return (statusOf(error) === 404 && name !== 'NoSuchBucket') || name === 'NoSuchKey' || name === 'NotFound';
+}
+
+/** One line naming the request and the object, keeping the SDK's error as `cause`. */
+function storeError(action: string, where: string, error: unknown): Error {
+  if (error instanceof NetdriftError) return error;
+  const name = (error as SdkError | undefined)?.name ?? 'Error';
+  const message = `${action} ${where}: ${name}: ${error instanceof Error ? error.message.split('\n', 1)[0] : String(error)}`;
+  return isTransient(error) ? new TransientError(message, { cause: error }) : new NetdriftError(message, { cause: error });
+}
+
+/** `2026-11-26T10:20:30.123Z` → `20261126T102030123Z`, as the filesystem store names history files. */
+function compactTime(iso: string): string {
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) throw new ParseError(`history entry: approvedAt ${JSON.stringify(iso)} is not a date`);
+  return time.toISOString().replace(/[-:.]/g, '');
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, action: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await action(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * The `SnapshotStore` on S3, laid out as the filesystem store lays out its folder (DESIGN.md,
+ * "Snapshot format"): `<prefix><cloud>/<account>.json` (baseline), `<account>.candidate.json`, and
+ * approved baselines in `<account>.history/<approvedAt-compact>-<sha12>.json`. Bodies are canonical
+ * JSON, so a bucket synced to git reviews like the folder. The etag is S3's ETag, and optimistic
+ * concurrency is S3's conditional writes (`If-Match`, `If-None-Match: *`), so two writers racing
+ * the same etag cannot both win
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+ */
+export class S3SnapshotStore implements SnapshotStore {
+  private readonly client: S3Client;
+  readonly bucket: string;
+  readonly prefix: string;
+
+  constructor(options: S3SnapshotStoreOptions) {
+    this.client = options.client;
+    this.bucket = options.bucket;
+    const prefix = options.prefix ?? '';
+    this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  }
+
+  /** The object key of a slot of an account. */
+  keyOf(scope: Scope, slot: SnapshotSlot): string {
+    return this.accountBase(scope) + (slot === 'candidate' ? '.candidate.json' : '.json');
+  }
+
+  async get(scope: Scope, slot: SnapshotSlot): Promise<StoredSnapshot | undefined> {
+    const key = this.keyOf(scope, slot);
+    const object = await this.read(key);
+    if (!object) return undefined;
+    return { snapshot: this.parse(key, object.text), etag: object.etag };
+  }
+
+  async put(scope: Scope, slot: SnapshotSlot, snapshot: Snapshot, options: { ifMatch?: string | null } = {}): Promise<string> {
+    const key = this.keyOf(scope, slot);
+    const body = this.serialize(key, snapshot);
+    const condition = options.ifMatch === undefined ? {} : options.ifMatch === null ? { IfNoneMatch: '*' } : { IfMatch: options.ifMatch };
+    try {
+      const output = await this.client.send(new PutObjectCommand({
+        Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json; charset=utf-8', ...condition,
+      }));
+      if (!output.ETag) throw new NetdriftError(`put ${this.where(key)}: S3 answered without an ETag`);
+      return output.ETag;
+    } catch (error) {
+      throw this.conditionalError('put', key, options.ifMatch, error);
+    }
+  }
+
+  /**
+   * Deletes a slot; with `ifMatch`, only if its ETag is still that one (S3 `DeleteObject` with
+   * `If-Match`: https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html).
+   */
+  async remove(scope: Scope, slot: SnapshotSlot, options: { ifMatch?: string } = {}): Promise<void> {
+    const key = this.keyOf(scope, slot);
+    try {
+      await this.client.send(new DeleteObjectCommand({
+        Bucket: this.bucket, Key: key, ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
+      }));
+    } catch (error) {
+      throw this.conditionalError('remove', key, options.ifMatch, error);
+    }
+  }
+
+  async archive(scope: Scope, snapshot: Snapshot, entry: Omit<HistoryEntry, 'location'>): Promise<HistoryEntry> {
+    const key = `${this.accountBase(scope)}.history/${compactTime(entry.approvedAt)}-${entry.sha256.slice(0, 12)}.json`;
+    // The object must say who approved it even when the snapshot came without its approval.
+    const approval = snapshot.approval ?? { sha256: entry.sha256, approvedAt: entry.approvedAt, approvedBy: entry.approvedBy };
+    const body = this.serialize(key, { ...snapshot, approval });
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json; charset=utf-8' }));
+    } catch (error) {
+      throw storeError('archive', this.where(key), error);
+    }
+    return { ...entry, location: this.where(key) };
+  }
+
+  /** Approved baselines of an account, oldest first. */
+  async history(scope: Scope): Promise<HistoryEntry[]> {
+    const folder = `${this.accountBase(scope)}.history/`;
+    const keys: string[] = [];
+    for await (const page of this.listPages(folder)) {
+      for (const object of page.Contents ?? []) {
+        const name = object.Key?.slice(folder.length) ?? '';
+        if (name.endsWith('.json') && !name.startsWith('.') && !name.includes('/')) keys.push(folder + name);
+      }
+    }
+    const read = await mapLimit(keys.sort(compareText), HISTORY_READS, async (key) => {
+      const object = await this.read(key);
+      return object && this.historyEntry(key, this.parse(key, object.text));
+    });
+    const entries = read.filter((entry): entry is HistoryEntry => entry !== undefined);
+    return entries.sort((a, b) => compareText(a.approvedAt, b.approvedAt) || compareText(a.location, b.location));
+  }
+
+  async list(): Promise<Scope[]> {
+    const scopes = new Map<string, Scope>();
+    for (const cloud of CLOUDS) {
+      const folder = `${this.prefix}${cloud}/`;
+      for await (const page of this.listPages(folder, '/')) {
+        for (const object of page.Contents ?? []) {
+          const match = /^(.+?)(?:\.candidate)?\.json$/.exec(object.Key?.slice(folder.length) ?? '');
+          const account = match?.[1];
+          if (!account || !ACCOUNT_NAME.test(account) || account.endsWith('.candidate')) continue;
+          scopes.set(`${cloud}/${account}`, { cloud, account });
+        }
+      }
+    }
+    return [...scopes.values()].sort((a, b) => compareText(a.cloud, b.cloud) || compareText(a.account, b.account));
+  }
+
+  private historyEntry(key: string, snapshot: Snapshot): HistoryEntry {
+    const approval = readApproval(snapshot);
+    return {
+      sha256: approval?.sha256 ?? snapshotSha256(snapshot),
+      approvedAt: approval?.approvedAt ?? snapshot.capturedAt,
+      ...(approval?.approvedBy === undefined ? {} : { approvedBy: approval.approvedBy }),
+      location: this.where(key),
+    };
+  }
+
+  private async read(key: string): Promise<{ text: string; etag: string } | undefined> {
+    try {
+      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const text = (await output.Body?.transformToString('utf-8')) ?? '';
+      if (!output.ETag) throw new NetdriftError(`get ${this.where(key)}: S3 answered without an ETag`);
+      return { text, etag: output.ETag };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw storeError('get', this.where(key), error);
+    }
+  }
+
+  private async *listPages(prefix: string, delimiter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
+    let token: string | undefined;
+    do {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await this.client.send(new ListObjectsV2Command({
+          Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, ...(delimiter ? { Delimiter: delimiter } : {}),
+        }));
+      } catch (error) {
+        throw storeError('list', this.where(prefix), error);
+      }
+      yield page;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /** A lost condition is a conflict; so is `If-Match` on an object that is gone (S3 answers 404). */
+  private conditionalError(action: string, key: string, ifMatch: string | null | undefined, error: unknown): Error {
+    if (isLostRace(error)) {
+      const why = ifMatch === null ? 'already exists' : `changed since it was read (etag ${ifMatch?.slice(0, 13)}…)`;
+      return new ConflictError(`${action} ${this.where(key)}: ${why}`, { cause: error });
+    }
+    if (typeof ifMatch === 'string' && isMissing(error)) {
+      return new ConflictError(`${action} ${this.where(key)}: gone since it was read`, { cause: error });
+    }
+    return storeError(action, this.where(key), error);
+  }
+
+  private accountBase(scope: Scope): string {
+    const { account } = scope;
+    if (!ACCOUNT_NAME.test(account) || /\.(candidate|history)$/.test(account)) {
+      throw new ParseError(`snapshot store: account ${JSON.stringify(account)} cannot be an object name`);
+    }
+    if (!(CLOUDS as readonly string[]).includes(scope.cloud)) {
+      throw new ParseError(`snapshot store: unknown cloud ${JSON.stringify(scope.cloud)}`);
+    }
+    return `${this.prefix}${scope.cloud}/${account}`;
+  }
+
+  private where(key: string): string {
+    return `s3://${this.bucket}/${key}`;
+  }
+
+  private parse(key: string, text: string): Snapshot {
+    const result = parseSnapshot(text, this.where(key));
+    if (!result.ok) throw new ParseError(result.error);
+    return result.snapshot;
+  }
+
+  /** Canonical JSON, refused (with the same one-line error) if `get` could not read it back: a bad baseline would stall the pipeline. */
+  private serialize(key: string, snapshot: Snapshot): string {
+    const text = canonicalJson(snapshot);
+    const check = parseSnapshot(text, this.where(key));
+    if (!check.ok) throw new ParseError(check.error);
+    return text;
+  }
+}
