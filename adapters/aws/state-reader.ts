@@ -1,0 +1,150 @@
+import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import type { Selector } from '../../core/change.js';
+import { NetdriftError, oneLine, PermanentReadError } from '../../core/errors.js';
+import type { CaptureResult, ReadResult, StateReader } from '../../core/ports.js';
+import type { Resource, ResourceKind, ResourceRef, Scope } from '../../core/resource.js';
+import { emptySnapshot } from '../../core/snapshot.js';
+import { compareText } from '../../snapshots/canonical.js';
+import { AwsClients, type AwsClientConfig, type AwsClientFactories } from './read-clients.js';
+import { DNS_ZONE_REGION, listDnsForwarding, listDnsZones, readDnsForwarding, readDnsZone } from './read-dns.js';
+import { awsCall, AwsNotFoundError } from './read-errors.js';
+import {
+  listEgressOnlyGateways, listInternetGateways, listNatGateways, listPeerings, listPrivateEndpoints,
+  readEgressOnlyGateway, readInternetGateway, readNatGateway, readPeering, readPrivateEndpoint,
+} from './read-gateways.js';
+import { listRouteTables, listTransitRouteTables, readRouteTable, readTransitRouteTable } from './read-route-tables.js';
+
+export type { AwsClientConfig, AwsClientFactories, AwsCredentials } from './read-clients.js';
+
+export interface AwsStateReaderOptions {
+  clientConfig?: AwsClientConfig;
+  /** Replaces how clients are made, per service (tests: a region whose client cannot connect). */
+  clients?: Partial<AwsClientFactories>;
+  /**
+   * Called by `capture` after each resource type of a region: `done` of the region's `total` types,
+   * for a progress bar per region. The hosted zones are one step of region `global`. A region that
+   * fails reports no further progress (its failure is in the capture's `failures`).
+   */
+  onProgress?: (region: string, done: number, total: number) => void;
+}
+
+type ReadOne = (clients: AwsClients, region: string, id: string) => Promise<Resource | undefined>;
+
+/** How to read one resource, by kind and id prefix; the first row that matches wins. */
+const READERS: readonly { kind: ResourceKind; prefix: string; read: ReadOne }[] = [
+  { kind: 'route-table', prefix: 'tgw-rtb-', read: readTransitRouteTable },
+  { kind: 'route-table', prefix: '', read: readRouteTable },
+  { kind: 'nat-gateway', prefix: '', read: readNatGateway },
+  { kind: 'private-endpoint', prefix: '', read: readPrivateEndpoint },
+  { kind: 'internet-gateway', prefix: 'eigw-', read: readEgressOnlyGateway },
+  { kind: 'internet-gateway', prefix: '', read: readInternetGateway },
+  { kind: 'dns-zone', prefix: '', read: (clients, _region, id) => readDnsZone(clients, id) },
+  { kind: 'dns-forwarding', prefix: '', read: readDnsForwarding },
+  { kind: 'peering', prefix: '', read: readPeering },
+];
+
+interface CaptureContext {
+  account: string;
+  regions: readonly string[];
+}
+
+type ListRegion = (clients: AwsClients, region: string, context: CaptureContext) => Promise<Resource[]>;
+
+/** What a capture lists in each region, one step of progress each. */
+const REGIONAL_LISTS: readonly ListRegion[] = [
+  listRouteTables, listTransitRouteTables, listNatGateways, listPrivateEndpoints,
+  listInternetGateways, listEgressOnlyGateways, listPeerings, listDnsForwarding,
+];
+
+/** Any region answers DescribeRegions with the regions enabled for the account. */
+const REGION_LIST_REGION = 'us-east-1';
+
+function byKindAndId(a: Resource, b: Resource): number {
+  return compareText(a.kind, b.kind) || compareText(a.id, b.id);
+}
+
+/**
+ * Live AWS state through the EC2, Route 53 and Route 53 Resolver APIs, in the snapshot format the
+ * CloudTrail adapter produces for the same resources. Reads use whatever credentials the clients
+ * have (the account of a ref is not assumed into). Throttled, unavailable and unreachable calls are
+ * retried by the SDK and then throw `TransientError`; anything else but a missing resource throws
+ * `PermanentReadError`.
+ */
+export class AwsStateReader implements StateReader {
+  private readonly clients: AwsClients;
+
+  constructor(private readonly options: AwsStateReaderOptions = {}) {
+    this.clients = new AwsClients(options.clientConfig, options.clients);
+  }
+
+  /** One resource; a missing, deleted or deleting one does not exist. Hosted zones are read from us-east-1. */
+  async read(ref: ResourceRef): Promise<ReadResult> {
+    if (ref.cloud !== 'aws') throw new PermanentReadError(`AwsStateReader: ${ref.kind} ${ref.id} is in ${ref.cloud}, not aws`);
+    const row = READERS.find((reader) => reader.kind === ref.kind && ref.id.startsWith(reader.prefix));
+    if (!row) throw new PermanentReadError(`AwsStateReader: AWS has no ${ref.kind} resources (${ref.id})`);
+    const region = ref.kind === 'dns-zone' ? DNS_ZONE_REGION : ref.region;
+    try {
+      const state = await row.read(this.clients, region, ref.id);
+      return state ? { exists: true, state } : { exists: false };
+    } catch (error) {
+      if (error instanceof AwsNotFoundError) return { exists: false };
+      throw error;
+    }
+  }
+
+  /** AWS events always name their resource: nothing is ever selected. */
+  async select(_scope: Scope, _kind: ResourceKind, _selector: Selector): Promise<string[]> {
+    return [];
+  }
+
+  /**
+   * The whole account: every region in `regions` (all the account's enabled regions when empty),
+   * regions side by side, and the hosted zones once. A region that fails is reported in `failures`
+   * and contributes nothing, so that a partial listing is never mistaken for deletions.
+   */
+  async capture(scope: Scope, regions: readonly string[]): Promise<CaptureResult> {
+    if (scope.cloud !== 'aws') throw new PermanentReadError(`AwsStateReader: cannot capture ${scope.cloud} account ${scope.account}`);
+    const capturedAt = new Date().toISOString();
+    const wanted = regions.length > 0 ? [...new Set(regions)] : await this.enabledRegions();
+    const context: CaptureContext = { account: scope.account, regions: wanted };
+    const failures: CaptureResult['failures'] = [];
+    const part = async (region: string, lists: readonly (() => Promise<Resource[]>)[]): Promise<Resource[]> => {
+      const found: Resource[] = [];
+      try {
+        for (const [index, list] of lists.entries()) {
+          found.push(...await list());
+          this.options.onProgress?.(region, index + 1, lists.length);
+        }
+        return found;
+      } catch (error) {
+        if (!(error instanceof NetdriftError)) throw error;
+        failures.push({ region, error: oneLine(error) });
+        return [];
+      }
+    };
+    const parts = await Promise.all([
+      ...wanted.map((region) => part(region, REGIONAL_LISTS.map((list) => () => list(this.clients, region, context)))),
+      part(DNS_ZONE_REGION, [() => listDnsZones(this.clients)]),
+    ]);
+    const unique = new Map<string, Resource>();
+    for (const resource of parts.flat()) {
+      const key = `${resource.kind}/${resource.id}`;
+      if (!unique.has(key)) unique.set(key, resource);
+    }
+    const snapshot = emptySnapshot({ cloud: scope.cloud, account: scope.account }, capturedAt);
+    snapshot.resources = [...unique.values()].sort(byKindAndId);
+    failures.sort((a, b) => compareText(a.region, b.region));
+    return { snapshot, failures };
+  }
+
+  /** Closes the clients' connections (a CLI run that is done). */
+  destroy(): void {
+    this.clients.destroy();
+  }
+
+  private async enabledRegions(): Promise<string[]> {
+    const output = await awsCall('ec2:DescribeRegions', REGION_LIST_REGION,
+      () => this.clients.ec2(REGION_LIST_REGION).send(new DescribeRegionsCommand({})));
+    return (output.Regions ?? []).flatMap((region) => region.RegionName ?? []).sort(compareText);
+  }
+}
