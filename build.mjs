@@ -1,24 +1,23 @@
-// Bundles the CLI (and, as they arrive, the cloud functions) with esbuild: one ESM file each.
+// Bundles with esbuild: the CLI, and one file per cloud function (ESM, minified, source maps).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
-const entries = [
-  { in: 'cli/netdrift.ts', out: 'cli/netdrift' },
-].filter((entry) => existsSync(entry.in));
+const banner = {
+  // Bundled CommonJS dependencies call require(); give ESM output one.
+  js: "import { createRequire as __ndCreateRequire } from 'node:module'; const require = __ndCreateRequire(import.meta.url);",
+};
+const common = {
+  bundle: true, platform: 'node', target: 'node20', format: 'esm', minify: true, sourcemap: true,
+  banner, logLevel: 'warning', legalComments: 'none',
+};
 
-await build({
-  entryPoints: entries,
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  minify: true,
-  sourcemap: true,
-  external: ['better-sqlite3'],
-  banner: {
-    // Bundled CommonJS dependencies call require(); give ESM output one.
-    js: "import { createRequire as __ndCreateRequire } from 'node:module'; const require = __ndCreateRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
-});
+const cli = { entryPoints: [{ in: 'cli/netdrift.ts', out: 'cli/netdrift' }], outdir: 'dist', external: ['better-sqlite3'] };
+const lambdas = ['events', 'refresh', 'reconcile']
+  .map((name) => ({ in: `functions/aws/lambda-${name}.ts`, out: `aws/${name}/index` }))
+  .filter((entry) => existsSync(entry.in));
+
+await Promise.all([
+  build({ ...common, ...cli }),
+  // Each function carries its own dependencies (the AWS SDK included), so what runs is what was tested.
+  lambdas.length > 0 && build({ ...common, entryPoints: lambdas, outdir: 'dist', outExtension: { '.js': '.mjs' }, metafile: false }),
+]);

@@ -11,6 +11,7 @@ Usage:
   netdrift replay [--baseline DIR] [--observed DIR] [--state FILE] [--format text|json] [--send] PATH...
   netdrift serve [--port N] [--host H] [--baseline DIR] [--state FILE]
   netdrift catalog [--cloud aws|azure|gcp] [--format text|json]
+  netdrift snapshot capture --cloud aws --account ID --regions r1,r2 [--endpoint URL] [--baseline DIR]
   netdrift snapshot show    --cloud C --account ID [--baseline DIR] [--candidate]
   netdrift snapshot diff    --cloud C --account ID [--baseline DIR] [--format text|json]
   netdrift snapshot approve --cloud C --account ID [--baseline DIR] [--by NAME]

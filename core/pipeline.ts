@@ -249,9 +249,11 @@ export class Pipeline {
    * Diffs a full capture of an account against its baseline (scheduled reconcile), so drift
    * that no event reported is found within one interval.
    */
-  async reconcile(live: Snapshot, runId = `reconcile:${this.now().toISOString()}`): Promise<ReconcileOutcome> {
-    const from: Provenance = { operation: 'reconcile', eventId: runId, actor: { principal: 'netdrift reconcile' }, eventTime: live.capturedAt };
-    const outcome = await reconcileAccount({ state: this.options.state, baselines: this.baselines, route: this.options.route, now: this.now }, live, from);
+  async reconcile(live: Snapshot, options: { runId?: string; regions?: readonly string[] } = {}): Promise<ReconcileOutcome> {
+    const eventId = options.runId ?? `reconcile:${this.now().toISOString()}`;
+    const from: Provenance = { operation: 'reconcile', eventId, actor: { principal: 'netdrift reconcile' }, eventTime: live.capturedAt };
+    const deps = { state: this.options.state, baselines: this.baselines, route: this.options.route, now: this.now };
+    const outcome = await reconcileAccount(deps, live, from, options.regions);
     if (!outcome.compared) this.warnOnce(live.scope);
     return outcome;
   }

@@ -18,17 +18,23 @@ export interface ReconcileOutcome {
  * Reconcile: diffs a full capture of live state against the baseline by the same rules as the
  * event path, opening drift that no event reported and resolving what was put back — including
  * open findings on resources that neither side has any more. One transaction, like an event.
+ * With `regions`, only resources (and findings) in those regions are compared: a region the capture
+ * could not read is left as it was, never taken for empty.
  */
 export async function reconcileAccount(
   deps: { state: StateStore; baselines: BaselineCache; route: (f: Finding) => readonly string[]; now: () => Date },
   live: Snapshot,
   from: Provenance,
+  regions?: readonly string[],
 ): Promise<ReconcileOutcome> {
   const scope: Scope = { cloud: live.scope.cloud, account: live.scope.account };
   const baseline = await deps.baselines.get(scope);
   if (!baseline) return { compared: false, opened: [], resolved: [] };
   const now = deps.now().toISOString();
-  const open = await deps.state.listFindings({ status: 'open', ...scope });
+  // A capture that could not read a region says nothing about it: compare only the regions it covered.
+  const covered = regions ? new Set(regions) : undefined;
+  const inScope = (region: string) => !covered || covered.has(region);
+  const open = (await deps.state.listFindings({ status: 'open', ...scope })).filter((f) => inScope(f.region));
   const openByResource = new Map<string, Finding[]>();
   for (const finding of open) {
     const key = resourceKey({ ...scope, kind: finding.kind, id: finding.resource });
@@ -46,7 +52,7 @@ export async function reconcileAccount(
   };
   for (const [before, after] of pairResources(scope.cloud, baseline.snapshot, live)) {
     const resource = before ?? after;
-    if (!resource) continue;
+    if (!resource || !inScope(resource.region)) continue;
     settle(resourceKey({ ...scope, kind: resource.kind, id: resource.id }), diffResource(before, after, { cloud: scope.cloud }));
     const observed: ObservedState = {
       ...scope, kind: resource.kind, id: resource.id, region: resource.region,

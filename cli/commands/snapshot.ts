@@ -7,11 +7,14 @@ import { CLOUDS, type Scope } from '../../core/resource.js';
 import { diffSnapshots } from '../../core/snapshot-diff.js';
 import { canonicalJson, snapshotSha256 } from '../../snapshots/canonical.js';
 import { FilesystemSnapshotStore } from '../../snapshots/fs-store.js';
-import { approveCandidate } from '../../snapshots/lifecycle.js';
+import { approveCandidate, saveCandidate } from '../../snapshots/lifecycle.js';
+import { AwsStateReader } from '../../adapters/aws/state-reader.js';
+import { RegionProgress } from '../progress.js';
 
 const OPTIONS = {
   cloud: { type: 'string' }, account: { type: 'string' }, baseline: { type: 'string' },
   candidate: { type: 'boolean' }, format: { type: 'string' }, by: { type: 'string' },
+  regions: { type: 'string' }, endpoint: { type: 'string' },
 } as const;
 
 /** `netdrift snapshot show|diff|approve` on the filesystem store. */
@@ -29,11 +32,28 @@ export async function snapshotCommand(args: string[], io: CommandIO): Promise<nu
 interface ActionContext {
   store: FilesystemSnapshotStore;
   scope: Scope;
-  values: { candidate?: boolean; format?: string; by?: string };
+  values: { candidate?: boolean; format?: string; by?: string; regions?: string; endpoint?: string };
   io: CommandIO;
 }
 
 const ACTIONS: Record<string, (ctx: ActionContext) => Promise<number>> = {
+  /** Captures live state as the account's candidate (AWS: the standard credential chain). */
+  async capture({ store, scope, values, io }) {
+    if (scope.cloud !== 'aws') throw new UsageError(`snapshot capture: --cloud ${scope.cloud} is not supported yet (aws is)`);
+    const regions = required('regions', values.regions).split(',').map((r) => r.trim()).filter(Boolean);
+    if (values.endpoint !== undefined && !URL.canParse(values.endpoint)) throw new UsageError(`--endpoint: not a URL: "${values.endpoint}"`);
+    const progress = new RegionProgress(io.stderr, regions);
+    const reader = new AwsStateReader({
+      clientConfig: values.endpoint ? { endpoint: values.endpoint } : {},
+      onProgress: (region, done, total) => progress.update(region, done, total),
+    });
+    const capture = await reader.capture(scope, regions);
+    const saved = await saveCandidate(store, capture.snapshot);
+    for (const failure of capture.failures) io.stderr.write(`capture of ${failure.region} failed: ${failure.error}\n`);
+    io.stdout.write(`candidate ${scope.cloud}/${scope.account}: ${capture.snapshot.resources.length} resources, sha256 ${saved.sha256}\n`);
+    return capture.failures.length > 0 ? EXIT.failure : EXIT.ok;
+  },
+
   async show({ store, scope, values, io }) {
     const slot = values.candidate ? 'candidate' : 'baseline';
     const stored = await store.get(scope, slot);

@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+/**
+ * Cold start of each function bundle: its size, and the wall time of a fresh `node` that imports it
+ * (module init + handler construction) against a fresh `node -e 0`, medians of several runs.
+ */
+const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
+const ENV = {
+  PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1',
+  NETDRIFT_SNAPSHOT_BUCKET: 'bench-bucket', NETDRIFT_STATE_TABLE: 'bench-table',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function wallMs(args: string[]): number {
+  const runs: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, args, { env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr.toString().split('\n', 1)[0]}`);
+    runs.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return median(runs);
+}
+
+export function coldStartReport(root: string): string[] {
+  const dir = join(root, 'dist/aws');
+  if (!existsSync(dir)) return ['no function bundles: run `npm run build`'];
+  const empty = wallMs(['-e', '0']);
+  const lines = [`empty node start:  ${empty.toFixed(0)} ms (median of ${RUNS})`];
+  for (const name of readdirSync(dir).sort()) {
+    const file = join(dir, name, 'index.mjs');
+    if (!existsSync(file)) continue;
+    const bytes = statSync(file).size;
+    const gz = gzipSync(readFileSync(file)).length;
+    const init = wallMs(['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); if (typeof m.handler !== 'function') process.exit(3);`]);
+    lines.push(`aws/${name.padEnd(10)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB (${(gz / 1024).toFixed(0)} KiB gzip)  init ${init.toFixed(0)} ms = ${(init / empty).toFixed(2)}x empty node (+${(init - empty).toFixed(0)} ms)`);
+  }
+  return lines;
+}

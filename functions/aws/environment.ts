@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { ConfigError } from '../../core/errors.js';
+
+const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:/;
+
+/**
+ * The Lambda functions' configuration: environment variables, validated once at init.
+ * A bad one fails the cold start with a one-line error naming the variable.
+ */
+export const AwsFunctionEnvironmentSchema = z.object({
+  NETDRIFT_SNAPSHOT_BUCKET: z.string().min(3),
+  NETDRIFT_SNAPSHOT_PREFIX: z.string().default(''),
+  NETDRIFT_STATE_TABLE: z.string().min(3),
+  /** Regions a capture (refresh, reconcile) covers; default: the function's own region. */
+  NETDRIFT_REGIONS: z.string().optional(),
+  /** A Slack webhook URL, or the ARN of a Secrets Manager secret holding it. */
+  NETDRIFT_SLACK_WEBHOOK_URL: z.string().refine((v) => SECRET_ARN.test(v) || URL.canParse(v), 'expected a URL or a Secrets Manager ARN').optional(),
+  NETDRIFT_SLACK_MIN_SEVERITY: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('info'),
+  /** A PagerDuty Events v2 routing key, or the ARN of a Secrets Manager secret holding it. */
+  NETDRIFT_PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
+  NETDRIFT_PAGERDUTY_URL: z.url().optional(),
+  NETDRIFT_PAGERDUTY_MIN_SEVERITY: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('high'),
+  /** Read changed resources back through the AWS APIs (default); `false` applies event payloads instead. */
+  NETDRIFT_LIVE_READS: z.enum(['true', 'false']).default('true'),
+  NETDRIFT_EVENT_TTL_HOURS: z.coerce.number().positive().default(48),
+  /** Points every AWS client at another endpoint (tests against moto, VPC endpoints). */
+  NETDRIFT_AWS_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+export type AwsFunctionEnvironment = z.infer<typeof AwsFunctionEnvironmentSchema>;
+
+export function isSecretArn(value: string): boolean {
+  return SECRET_ARN.test(value);
+}
+
+/** Parses the environment, or throws `ConfigError` naming the first bad variable (never its value). */
+export function parseAwsFunctionEnvironment(env: Record<string, string | undefined>): AwsFunctionEnvironment {
+  const result = AwsFunctionEnvironmentSchema.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const name = String(issue?.path[0] ?? '(environment)');
+  const missing = issue?.code === 'invalid_type' && env[name] === undefined;
+  throw new ConfigError(`environment ${name}: ${missing ? 'required' : issue?.message ?? 'invalid'}`, { cause: result.error });
+}
+
+/** The regions a capture covers. */
+export function captureRegions(env: AwsFunctionEnvironment): string[] {
+  const listed = (env.NETDRIFT_REGIONS ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  return listed.length > 0 ? listed : [env.AWS_REGION];
+}

@@ -1,0 +1,69 @@
+import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { DeliveryOutcome } from '../../core/pipeline.js';
+import { log } from './log.js';
+import { awsRuntime } from './wiring.js';
+
+export type EventsInput = EventBridgeEvent<string, unknown> | SQSEvent;
+
+export interface EventsResult {
+  opened: number;
+  resolved: number;
+  rejected: number;
+}
+
+function isSqsEvent(event: EventsInput): event is SQSEvent {
+  return Array.isArray((event as SQSEvent).Records) && (event as SQSEvent).Records.every((r) => r.eventSource === 'aws:sqs');
+}
+
+/** Logs what a delivery became; true when part of it should be retried. */
+function report(outcome: DeliveryOutcome, where: string): boolean {
+  for (const record of outcome.records) {
+    if (record.status === 'rejected') log('warn', `rejected ${where}: ${record.reason}`);
+    if (record.status === 'failed') log('error', `failed ${where}: ${record.reason}`, { eventId: record.eventId });
+    for (const f of [...record.opened, ...record.resolved]) log('info', `${f.status} ${f.rule}`, { severity: f.severity, resource: f.resource, fingerprint: f.fingerprint, eventId: f.eventId });
+  }
+  return outcome.records.some((r) => r.status === 'failed' && r.retryable);
+}
+
+/**
+ * The events function: EventBridge → Lambda, or EventBridge → SQS → Lambda. Bad input is
+ * reported and acknowledged; a transient failure fails the delivery (EventBridge retries the
+ * invocation; SQS redelivers just the failed messages via `batchItemFailures`).
+ */
+export function createEventsHandler(environment: Record<string, string | undefined>) {
+  const runtime = awsRuntime(environment);
+  return async (event: EventsInput): Promise<SQSBatchResponse | EventsResult> => {
+    const { pipeline, deliver } = await runtime();
+    const totals: EventsResult = { opened: 0, resolved: 0, rejected: 0 };
+    const count = (outcome: DeliveryOutcome) => {
+      for (const r of outcome.records) {
+        totals.opened += r.opened.length;
+        totals.resolved += r.resolved.length;
+        if (r.status === 'rejected') totals.rejected += 1;
+      }
+    };
+    if (isSqsEvent(event)) {
+      const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+      for (const message of event.Records) {
+        let body: unknown;
+        try {
+          body = JSON.parse(message.body);
+        } catch (error) {
+          log('warn', `rejected SQS message ${message.messageId}: body is not JSON (${(error as Error).message})`);
+          continue;
+        }
+        const outcome = await pipeline.handle(body);
+        count(outcome);
+        if (report(outcome, `SQS message ${message.messageId}`)) batchItemFailures.push({ itemIdentifier: message.messageId });
+      }
+      await deliver();
+      return { batchItemFailures };
+    }
+    const outcome = await pipeline.handle(event);
+    count(outcome);
+    const retry = report(outcome, `EventBridge event ${event.id ?? ''}`);
+    await deliver();
+    if (retry) throw new Error('a transient failure: the event is retried by EventBridge');
+    return totals;
+  };
+}

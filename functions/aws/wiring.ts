@@ -1,0 +1,93 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { awsAdapters } from '../../adapters/aws/index.js';
+import { DynamoDbStateStore } from '../../adapters/aws/dynamodb-state-store.js';
+import { S3SnapshotStore } from '../../adapters/aws/s3-snapshot-store.js';
+import { AwsStateReader } from '../../adapters/aws/state-reader.js';
+import { deliverOutbox, routeFinding, sinksFromConfig, type DeliveryReport } from '../../alerts/deliver.js';
+import { parseConfig, type Config } from '../../core/config.js';
+import { oneLine } from '../../core/errors.js';
+import { Pipeline } from '../../core/pipeline.js';
+import type { AlertSink, SnapshotStore, StateStore } from '../../core/ports.js';
+import { captureRegions, parseAwsFunctionEnvironment, type AwsFunctionEnvironment } from './environment.js';
+import { log } from './log.js';
+import { resolveSecret } from './secrets.js';
+
+/** Everything a Lambda function runs on, built once per container. */
+export interface AwsRuntime {
+  env: AwsFunctionEnvironment;
+  regions: string[];
+  pipeline: Pipeline;
+  state: StateStore;
+  snapshots: SnapshotStore;
+  reader: AwsStateReader;
+  sinks: ReadonlyMap<string, AlertSink>;
+  /** Sends what waits in the outbox; failures stay there for the next invocation and are logged. */
+  deliver(): Promise<DeliveryReport>;
+}
+
+/** Sinks from the (secret-resolved) settings: the same routing rules as the CLI's config. */
+async function sinkConfig(env: AwsFunctionEnvironment, clientConfig: { endpoint?: string }): Promise<Config> {
+  const [webhookUrl, routingKey] = await Promise.all([
+    resolveSecret('NETDRIFT_SLACK_WEBHOOK_URL', env.NETDRIFT_SLACK_WEBHOOK_URL, clientConfig),
+    resolveSecret('NETDRIFT_PAGERDUTY_ROUTING_KEY', env.NETDRIFT_PAGERDUTY_ROUTING_KEY, clientConfig),
+  ]);
+  return parseConfig({
+    eventTtlHours: env.NETDRIFT_EVENT_TTL_HOURS,
+    sinks: {
+      ...(webhookUrl ? { slack: { webhookUrl, minSeverity: env.NETDRIFT_SLACK_MIN_SEVERITY } } : {}),
+      ...(routingKey ? {
+        pagerduty: {
+          routingKey, minSeverity: env.NETDRIFT_PAGERDUTY_MIN_SEVERITY,
+          ...(env.NETDRIFT_PAGERDUTY_URL ? { url: env.NETDRIFT_PAGERDUTY_URL } : {}),
+        },
+      } : {}),
+    },
+  }, 'environment');
+}
+
+async function buildRuntime(env: AwsFunctionEnvironment): Promise<AwsRuntime> {
+  const clientConfig = env.NETDRIFT_AWS_ENDPOINT ? { endpoint: env.NETDRIFT_AWS_ENDPOINT } : {};
+  const s3 = new S3Client({ ...clientConfig, region: env.AWS_REGION, forcePathStyle: Boolean(env.NETDRIFT_AWS_ENDPOINT) });
+  const dynamodb = new DynamoDBClient({ ...clientConfig, region: env.AWS_REGION });
+  const snapshots = new S3SnapshotStore({ client: s3, bucket: env.NETDRIFT_SNAPSHOT_BUCKET, prefix: env.NETDRIFT_SNAPSHOT_PREFIX });
+  const state = new DynamoDbStateStore({ client: dynamodb, table: env.NETDRIFT_STATE_TABLE });
+  const reader = new AwsStateReader({ clientConfig });
+  const config = await sinkConfig(env, clientConfig);
+  const sinks = sinksFromConfig(config);
+  const pipeline = new Pipeline({
+    adapters: awsAdapters, snapshots, state,
+    ...(env.NETDRIFT_LIVE_READS === 'true' ? { readers: { aws: reader } } : {}),
+    route: (finding) => routeFinding(config, finding),
+    eventTtlHours: env.NETDRIFT_EVENT_TTL_HOURS,
+    warn: (line) => log('warn', line),
+  });
+  return {
+    env, regions: captureRegions(env), pipeline, state, snapshots, reader, sinks,
+    async deliver() {
+      const report = await deliverOutbox(state, sinks).catch((error: unknown) => {
+        log('error', `outbox: ${oneLine(error)}`);
+        return { sent: 0, failed: [], deferred: 0 };
+      });
+      for (const f of report.failed) log('warn', `alert not sent to ${f.sink}`, { rule: f.rule, fingerprint: f.fingerprint, error: f.error, retryable: f.retryable });
+      return report;
+    },
+  };
+}
+
+/**
+ * The runtime of one Lambda container: the environment is validated at once (a bad one fails the
+ * cold start, naming the variable); clients and secrets are set up on first use and reused by
+ * every warm invocation. A failed set-up is retried on the next invocation.
+ */
+export function awsRuntime(environment: Record<string, string | undefined>): () => Promise<AwsRuntime> {
+  const env = parseAwsFunctionEnvironment(environment);
+  let runtime: Promise<AwsRuntime> | undefined;
+  return () => {
+    runtime ??= buildRuntime(env).catch((error: unknown) => {
+      runtime = undefined;
+      throw error;
+    });
+    return runtime;
+  };
+}
