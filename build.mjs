@@ -18,6 +18,10 @@ const lambdas = ['events', 'refresh', 'reconcile']
 
 await Promise.all([
   build({ ...common, ...cli }),
-  // Each function carries its own dependencies (the AWS SDK included), so what runs is what was tested.
-  lambdas.length > 0 && build({ ...common, entryPoints: lambdas, outdir: 'dist', outExtension: { '.js': '.mjs' }, metafile: false }),
+  // Each function carries its own dependencies (the AWS SDK included), so what runs is what was tested;
+  // split into chunks so the SDK clients load on first use, not at init (functions/aws/wiring.ts).
+  ...lambdas.map((entry) => build({
+    ...common, entryPoints: { index: entry.in }, outdir: `dist/${entry.out.replace(/\/index$/, '')}`,
+    splitting: true, chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' },
+  })),
 ]);

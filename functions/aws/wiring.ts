@@ -1,9 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { awsAdapters } from '../../adapters/aws/index.js';
-import { DynamoDbStateStore } from '../../adapters/aws/dynamodb-state-store.js';
-import { S3SnapshotStore } from '../../adapters/aws/s3-snapshot-store.js';
-import { AwsStateReader } from '../../adapters/aws/state-reader.js';
+import type { AwsStateReader } from '../../adapters/aws/state-reader.js';
 import { deliverOutbox, routeFinding, sinksFromConfig, type DeliveryReport } from '../../alerts/deliver.js';
 import { parseConfig, type Config } from '../../core/config.js';
 import { oneLine } from '../../core/errors.js';
@@ -11,7 +7,6 @@ import { Pipeline } from '../../core/pipeline.js';
 import type { AlertSink, SnapshotStore, StateStore } from '../../core/ports.js';
 import { captureRegions, parseAwsFunctionEnvironment, type AwsFunctionEnvironment } from './environment.js';
 import { log } from './log.js';
-import { resolveSecret } from './secrets.js';
 
 /** Everything a Lambda function runs on, built once per container. */
 export interface AwsRuntime {
@@ -28,6 +23,7 @@ export interface AwsRuntime {
 
 /** Sinks from the (secret-resolved) settings: the same routing rules as the CLI's config. */
 async function sinkConfig(env: AwsFunctionEnvironment, clientConfig: { endpoint?: string }): Promise<Config> {
+  const { resolveSecret } = await import('./secrets.js');
   const [webhookUrl, routingKey] = await Promise.all([
     resolveSecret('NETDRIFT_SLACK_WEBHOOK_URL', env.NETDRIFT_SLACK_WEBHOOK_URL, clientConfig),
     resolveSecret('NETDRIFT_PAGERDUTY_ROUTING_KEY', env.NETDRIFT_PAGERDUTY_ROUTING_KEY, clientConfig),
@@ -46,7 +42,17 @@ async function sinkConfig(env: AwsFunctionEnvironment, clientConfig: { endpoint?
   }, 'environment');
 }
 
+/**
+ * The AWS SDK clients are loaded here, on first use, not at module init: they are most of the
+ * bundle (EC2's alone takes hundreds of milliseconds to load), and esbuild puts each dynamic
+ * import in its own chunk.
+ */
 async function buildRuntime(env: AwsFunctionEnvironment): Promise<AwsRuntime> {
+  const [{ S3Client }, { DynamoDBClient }, { S3SnapshotStore }, { DynamoDbStateStore }, { AwsStateReader }] = await Promise.all([
+    import('@aws-sdk/client-s3'), import('@aws-sdk/client-dynamodb'),
+    import('../../adapters/aws/s3-snapshot-store.js'), import('../../adapters/aws/dynamodb-state-store.js'),
+    import('../../adapters/aws/state-reader.js'),
+  ]);
   const clientConfig = env.NETDRIFT_AWS_ENDPOINT ? { endpoint: env.NETDRIFT_AWS_ENDPOINT } : {};
   const s3 = new S3Client({ ...clientConfig, region: env.AWS_REGION, forcePathStyle: Boolean(env.NETDRIFT_AWS_ENDPOINT) });
   const dynamodb = new DynamoDBClient({ ...clientConfig, region: env.AWS_REGION });
