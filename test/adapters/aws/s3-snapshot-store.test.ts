@@ -46,7 +46,7 @@ describeWithMoto('S3SnapshotStore on moto', () => {
       store: new S3SnapshotStore({ client, bucket, prefix: 'baselines/' }),
       cleanup: async () => { await deleteBucket(client, bucket); client.destroy(); },
     };
-  });
+  }, { raceRetries: 2 });
 
   let client: S3Client;
   let bucket: string;
