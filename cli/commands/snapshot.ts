@@ -48,10 +48,15 @@ const ACTIONS: Record<string, (ctx: ActionContext) => Promise<number>> = {
       onProgress: (region, done, total) => progress.update(region, done, total),
     });
     const capture = await reader.capture(scope, regions);
-    const saved = await saveCandidate(store, capture.snapshot);
     for (const failure of capture.failures) io.stderr.write(`capture of ${failure.region} failed: ${failure.error}\n`);
+    // A partial capture approved as a baseline would drop the regions it missed: never save one.
+    if (capture.failures.length > 0) {
+      io.stderr.write(`candidate not saved: ${capture.failures.length} region(s) could not be read\n`);
+      return EXIT.failure;
+    }
+    const saved = await saveCandidate(store, capture.snapshot);
     io.stdout.write(`candidate ${scope.cloud}/${scope.account}: ${capture.snapshot.resources.length} resources, sha256 ${saved.sha256}\n`);
-    return capture.failures.length > 0 ? EXIT.failure : EXIT.ok;
+    return EXIT.ok;
   },
 
   async show({ store, scope, values, io }) {

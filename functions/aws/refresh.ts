@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { TransientError } from '../../core/errors.js';
 import { snapshotSha256 } from '../../snapshots/canonical.js';
 import { saveCandidate } from '../../snapshots/lifecycle.js';
 import { accountOf, captureAccount, type CaptureRequest } from './capture.js';
@@ -14,7 +15,8 @@ export interface RefreshResult {
 
 /**
  * The refresh function: captures live state as the account's candidate snapshot, on demand or on
- * a schedule. The baseline changes only when a person approves the candidate.
+ * a schedule. The baseline changes only when a person approves the candidate. A capture that missed
+ * a region fails the invocation (and saves nothing), so the schedule's retry and alarms see it.
  */
 export function createRefreshHandler(environment: Record<string, string | undefined>) {
   const runtime = awsRuntime(environment);
@@ -22,6 +24,10 @@ export function createRefreshHandler(environment: Record<string, string | undefi
     const deps = await runtime();
     const account = accountOf(request, context);
     const capture = await captureAccount(deps, account, request?.regions);
+    // A partial capture approved as a baseline would drop the regions it missed: never save one.
+    if (capture.failures.length > 0) {
+      throw new TransientError(`candidate not saved: ${capture.failures.map((f) => `${f.region}: ${f.error}`).join('; ')}`);
+    }
     await saveCandidate(deps.snapshots, capture.snapshot);
     const sha256 = snapshotSha256(capture.snapshot);
     log('info', 'candidate snapshot saved', { account, resources: capture.snapshot.resources.length, sha256 });

@@ -234,3 +234,15 @@ describe('pipeline: reconcile', () => {
     expect((await harness.state.listFindings({ status: 'open' })).map((f) => f.fingerprint)).toEqual(byEvent.opened.map((f) => f.fingerprint));
   });
 });
+
+describe('pipeline: reconcile over part of an account', () => {
+  it('leaves regions the capture could not read as they were', async () => {
+    harness = await pipelineWith([awsBaseline()]);
+    const live = awsBaseline();
+    live.resources = live.resources.filter((r) => r.region !== 'eu-west-1');
+
+    const outcome = await harness.pipeline.reconcile(live, { regions: ['global', 'europe-west1'] });
+
+    expect(outcome.opened).toEqual([]);
+  });
+});
