@@ -38,5 +38,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
 }
 
+// The AWS SDK warns on every run that its 2027 releases need Node 22; the README says so once.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
 process.exitCode = code;
