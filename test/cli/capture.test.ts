@@ -39,7 +39,8 @@ describeWithMoto('netdrift snapshot capture (AWS, on moto)', () => {
     const result = await runCli(['snapshot', 'capture', ...scope, '--regions', 'eu-west-2', '--endpoint', 'http://127.0.0.1:9', '--baseline', dir], { env: { ...env(), AWS_MAX_ATTEMPTS: '1' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/capture of eu-west-2 failed: /);
-    expect(result.stderr).toMatch(/candidate not saved: 1 region\(s\) could not be read/);
+    expect(result.stderr).toMatch(/capture of global failed: /);
+    expect(result.stderr).toMatch(/candidate not saved: 2 region\(s\) could not be read/);
     expect(existsSync(join(dir, 'aws', `${MOTO_ACCOUNT}.candidate.json`))).toBe(false);
   });
 
