@@ -1,8 +1,65 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { CloudSchema, RESOURCE_KINDS } from './resource.js';
 import { SEVERITIES } from './severity.js';
 
 const SeveritySchema = z.enum(SEVERITIES);
+const KindSchema = z.enum(RESOURCE_KINDS as [string, ...string[]]);
+
+const ConsoleSinkSchema = z.strictObject({ type: z.literal('console'), minSeverity: SeveritySchema.default('info') });
+const SlackSinkSchema = z.strictObject({
+  type: z.literal('slack'), webhookUrl: z.url(), minSeverity: SeveritySchema.default('info'),
+});
+const PagerDutySinkSchema = z.strictObject({
+  type: z.literal('pagerduty'), routingKey: z.string().min(1),
+  /** The Events API v2 region; `url` overrides it (tests, proxies). */
+  region: z.enum(['us', 'eu']).default('us'), url: z.url().optional(), minSeverity: SeveritySchema.default('high'),
+});
+const WebhookSinkSchema = z.strictObject({
+  type: z.literal('webhook'), url: z.url(),
+  /** The HMAC-SHA256 key receivers verify `x-netdrift-signature` with. */
+  secret: z.string().min(16, 'at least 16 characters'), minSeverity: SeveritySchema.default('info'),
+});
+const SinkSchema = z.discriminatedUnion('type', [ConsoleSinkSchema, SlackSinkSchema, PagerDutySinkSchema, WebhookSinkSchema]);
+export type SinkConfig = z.infer<typeof SinkSchema>;
+const SINK_TYPES = ['console', 'slack', 'pagerduty', 'webhook'];
+
+/** A sink named after its type (`slack: {...}`) needs no `type`. */
+function defaultSinkTypes(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).map(([name, sink]) => [name,
+    typeof sink === 'object' && sink !== null && !('type' in sink) && SINK_TYPES.includes(name) ? { type: name, ...sink } : sink]));
+}
+
+const RouteSchema = z.strictObject({
+  name: z.string().optional(),
+  /** Every given condition must hold; an empty match matches every finding. */
+  match: z.strictObject({
+    minSeverity: SeveritySchema.optional(),
+    clouds: z.array(CloudSchema).optional(),
+    accounts: z.array(z.string().min(1)).optional(),
+    /** Rule id globs: `route.*`, `dns-*`. */
+    rules: z.array(z.string().min(1)).optional(),
+    kinds: z.array(KindSchema).optional(),
+    /** Resource tags that must all be present with these values. */
+    tags: z.record(z.string(), z.string()).optional(),
+  }).default({}),
+  sinks: z.array(z.string().min(1)).min(1),
+  /** Stop at this route when it matches. */
+  final: z.boolean().default(false),
+});
+export type RouteConfig = z.infer<typeof RouteSchema>;
+
+const SuppressionSchema = z.strictObject({
+  /** Globs; every given one must match. */
+  rule: z.string().min(1).optional(),
+  resource: z.string().min(1).optional(),
+  account: z.string().min(1).optional(),
+  principal: z.string().min(1).optional(),
+  until: z.iso.datetime({ offset: true }),
+  reason: z.string().min(1),
+}).refine((s) => s.rule ?? s.resource ?? s.account ?? s.principal, 'needs at least one of rule, resource, account, principal');
+export type SuppressionConfig = z.infer<typeof SuppressionSchema>;
 
 export const ConfigSchema = z.strictObject({
   /** Folder of the filesystem snapshot store: `<baselines>/<cloud>/<account>.json`. */
@@ -11,18 +68,29 @@ export const ConfigSchema = z.strictObject({
   state: z.string().min(1).default('.netdrift/state.sqlite'),
   /** How long a processed event id is remembered, in hours (platforms redeliver for up to 24 h). */
   eventTtlHours: z.number().positive().default(48),
-  sinks: z.strictObject({
-    console: z.strictObject({ minSeverity: SeveritySchema.default('info') }).optional(),
-    slack: z.strictObject({
-      webhookUrl: z.url(),
-      minSeverity: SeveritySchema.default('info'),
-    }).optional(),
-    pagerduty: z.strictObject({
-      routingKey: z.string().min(1),
-      url: z.url().default('https://events.pagerduty.com/v2/enqueue'),
-      minSeverity: SeveritySchema.default('high'),
-    }).optional(),
-  }).default({}),
+  /** Named sinks; a sink named `slack`, `pagerduty`, `webhook` or `console` is of that type. */
+  sinks: z.preprocess(defaultSinkTypes, z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'sink names are letters, digits, - and _'), SinkSchema)).default({}),
+  /** Evaluated in order; every matching route adds its sinks. With none, each sink takes what reaches its minSeverity. */
+  routes: z.array(RouteSchema).default([]),
+  /** Where a finding no route matches goes (default: each sink whose minSeverity it reaches). */
+  defaultSinks: z.array(z.string().min(1)).optional(),
+  /** Expected changes: matching findings are recorded and listed, not sent, until `until`. */
+  suppressions: z.array(SuppressionSchema).default([]),
+  /** More than `threshold` findings from one event, or one principal within the window: one grouped message. */
+  storm: z.strictObject({
+    threshold: z.number().int().positive().default(10),
+    windowSeconds: z.number().int().positive().default(300),
+    /** Also one PagerDuty incident per storm (default: one per finding; dedup makes that safe). */
+    groupPagerDuty: z.boolean().default(false),
+  }).default({ threshold: 10, windowSeconds: 300, groupPagerDuty: false }),
+}).superRefine((config, ctx) => {
+  const known = new Set(Object.keys(config.sinks));
+  config.routes.forEach((route, i) => route.sinks.forEach((sink, j) => {
+    if (!known.has(sink)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'sinks', j], message: `no sink named "${sink}"` });
+  }));
+  config.defaultSinks?.forEach((sink, j) => {
+    if (!known.has(sink)) ctx.addIssue({ code: 'custom', path: ['defaultSinks', j], message: `no sink named "${sink}"` });
+  });
 });
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -35,17 +103,20 @@ export function parseConfig(input: unknown, where = 'config'): Config {
   const result = ConfigSchema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = issue?.path.length ? issue.path.join('.') : '(root)';
+  const path = issue?.path.length ? issue.path.map(String).join('.') : '(root)';
   throw new ConfigError(`${where} ${path}: ${issue?.message ?? 'invalid'}`, { cause: result.error });
 }
+
+type SinksInput = Record<string, Record<string, unknown>>;
 
 /**
  * The config from the environment alone: `NETDRIFT_SLACK_WEBHOOK_URL` sends every finding
  * to Slack, `NETDRIFT_PAGERDUTY_ROUTING_KEY` sends high and critical ones to PagerDuty
  * (`NETDRIFT_PAGERDUTY_URL` overrides its endpoint). Environment values override the file's.
  */
-export function configFromEnvironment(env: Record<string, string | undefined>, file: ConfigInput = {}, where = 'environment'): Config {
-  const sinks = { ...(file.sinks ?? {}) };
+export function configFromEnvironment(env: Record<string, string | undefined>, file: Record<string, unknown> = {}, where = 'environment'): Config {
+  const fileSinks = file.sinks;
+  const sinks: SinksInput = typeof fileSinks === 'object' && fileSinks !== null ? { ...(fileSinks as SinksInput) } : {};
   if (env.NETDRIFT_SLACK_WEBHOOK_URL) {
     sinks.slack = { ...(sinks.slack ?? {}), webhookUrl: env.NETDRIFT_SLACK_WEBHOOK_URL };
   }
@@ -55,7 +126,7 @@ export function configFromEnvironment(env: Record<string, string | undefined>, f
   if (env.NETDRIFT_PAGERDUTY_URL && sinks.pagerduty) {
     sinks.pagerduty = { ...sinks.pagerduty, url: env.NETDRIFT_PAGERDUTY_URL };
   }
-  const merged: ConfigInput = { ...file, sinks };
+  const merged: Record<string, unknown> = { ...file, sinks };
   if (env.NETDRIFT_BASELINES) merged.baselines = env.NETDRIFT_BASELINES;
   if (env.NETDRIFT_STATE) merged.state = env.NETDRIFT_STATE;
   return parseConfig(merged, where);

@@ -58,3 +58,28 @@ export function findingTransitions(
   }
   return result;
 }
+
+/** How findings become outbox entries: where each goes, and whether it is an expected change. */
+export interface AlertPolicy {
+  route: (finding: Finding) => readonly string[];
+  /** The suppression a newly opened finding falls under, if any. */
+  suppress?: (finding: Finding) => Finding['suppressed'];
+}
+
+/**
+ * The outbox entries for findings just opened or resolved: one per finding and sink. A newly
+ * opened finding under a suppression is marked (and so stored) as suppressed and not sent; its
+ * resolve is not sent either.
+ */
+export function outboxEntries(opened: Finding[], resolved: readonly Finding[], policy: AlertPolicy): { sink: string; finding: Finding }[] {
+  for (const finding of opened) {
+    const suppressed = policy.suppress?.(finding);
+    if (suppressed) finding.suppressed = suppressed;
+  }
+  const entries: { sink: string; finding: Finding }[] = [];
+  for (const finding of [...opened, ...resolved]) {
+    if (finding.suppressed) continue;
+    for (const sink of policy.route(finding)) entries.push({ sink, finding });
+  }
+  return entries;
+}

@@ -36,6 +36,8 @@ export interface Drift {
   hint: string;
   baseline?: unknown;
   observed?: unknown;
+  /** The resource's tags (its `tags` field as a string map), for routing. */
+  tags?: Record<string, string>;
 }
 
 /** A drift with its identity, status and provenance: what is stored, routed and alerted on. */
@@ -55,6 +57,8 @@ export interface Finding extends Drift {
   eventTime: string;
   openedAt: string;
   resolvedAt?: string;
+  /** Matched a suppression (an expected change): recorded and listed, not sent. */
+  suppressed?: { reason: string; until: string };
 }
 
 /**

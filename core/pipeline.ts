@@ -2,7 +2,7 @@ import { BaselineCache, type IndexedBaseline } from './baseline-cache.js';
 import type { ChangeEvent, OperationPhase, ParsedRecord } from './change.js';
 import { oneLine, ParseError } from './errors.js';
 import type { Drift, Finding } from './finding.js';
-import { findingTransitions, type Provenance } from './finding-transitions.js';
+import { findingTransitions, outboxEntries, type Provenance } from './finding-transitions.js';
 import { nextState, ObservedView, resolveMoves } from './observed-state.js';
 import type { CloudAdapter, SnapshotStore, StateCommit, StateReader, StateStore } from './ports.js';
 import { normalizeId, type Cloud, type Resource, type ResourceKind, type Scope } from './resource.js';
@@ -21,6 +21,8 @@ export interface PipelineOptions {
   readers?: Partial<Record<Cloud, StateReader>>;
   /** The sinks a finding goes to; one outbox entry each. */
   route: (finding: Finding) => readonly string[];
+  /** The suppression (expected change) a newly opened finding falls under: recorded, not sent. */
+  suppress?: (finding: Finding) => Finding['suppressed'];
   now?: () => Date;
   /** How long processed event ids are remembered (platforms redeliver for up to 24 h). */
   eventTtlHours?: number;
@@ -156,9 +158,7 @@ export class Pipeline {
       commit.findings.push(...result.opened, ...result.resolved, ...result.touched);
     }
     commit.observed = view.written();
-    for (const finding of [...opened, ...resolved]) {
-      for (const sink of this.options.route(finding)) commit.outbox.push({ sink, finding });
-    }
+    commit.outbox = outboxEntries(opened, resolved, this.options);
     await state.commit(commit);
     return { status: applied > 0 ? 'applied' : 'stale', opened, resolved };
   }
@@ -252,7 +252,7 @@ export class Pipeline {
   async reconcile(live: Snapshot, options: { runId?: string; regions?: readonly string[] } = {}): Promise<ReconcileOutcome> {
     const eventId = options.runId ?? `reconcile:${this.now().toISOString()}`;
     const from: Provenance = { operation: 'reconcile', eventId, actor: { principal: 'netdrift reconcile' }, eventTime: live.capturedAt };
-    const deps = { state: this.options.state, baselines: this.baselines, route: this.options.route, now: this.now };
+    const deps = { state: this.options.state, baselines: this.baselines, policy: this.options, now: this.now };
     const outcome = await reconcileAccount(deps, live, from, options.regions);
     if (!outcome.compared) this.warnOnce(live.scope);
     return outcome;

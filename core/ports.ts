@@ -84,7 +84,10 @@ export interface ObservedState {
   eventId: string;
 }
 
-/** One alert waiting for one sink. */
+/**
+ * One alert for one sink. `pending` entries are sent when due; a sink's permanent rejection
+ * (a 400) makes an entry `rejected`: kept and listed, never retried until redriven.
+ */
 export interface OutboxEntry {
   id: string;
   sink: string;
@@ -92,6 +95,18 @@ export interface OutboxEntry {
   attempts: number;
   lastError?: string;
   createdAt: string;
+  state: 'pending' | 'rejected';
+  /** Not to be sent before this time (backoff, Retry-After); absent means now. */
+  nextAttemptAt?: string;
+}
+
+/** What a failed send means for its outbox entry. */
+export interface OutboxFailure {
+  error: string;
+  /** False for a permanent rejection: the entry becomes `rejected`. */
+  retryable: boolean;
+  /** When to try again (ISO 8601), for a retryable failure. */
+  notBefore?: string;
 }
 
 /** Everything one event changes in the state store, written all or nothing. */
@@ -121,12 +136,27 @@ export interface StateStore {
   openFindings(scope: Scope, kind: ResourceKind, id: string): Promise<Finding[]>;
   listFindings(filter?: FindingFilter): Promise<Finding[]>;
   commit(change: StateCommit): Promise<void>;
-  pendingOutbox(limit?: number): Promise<OutboxEntry[]>;
+  /** Pending entries due at `now` (default: the current time), oldest first, at most `limit`. */
+  pendingOutbox(limit?: number, now?: Date): Promise<OutboxEntry[]>;
   outboxDelivered(id: string): Promise<void>;
-  outboxFailed(id: string, error: string): Promise<void>;
+  /** Records a failed send: attempts + 1 and the error; retryable → due at `notBefore`, else `rejected`. */
+  outboxFailed(id: string, failure: OutboxFailure): Promise<void>;
+  /** Every entry (pending and rejected), oldest first, for `netdrift outbox list`. */
+  listOutbox(filter?: { state?: OutboxEntry['state'] }): Promise<OutboxEntry[]>;
+  /** Makes the given entries (default: every rejected one) pending and due now; returns how many. */
+  redriveOutbox(ids?: readonly string[]): Promise<number>;
   /** Drops processed ids whose TTL passed; returns how many. */
   purgeExpired(now: Date): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A storm: many findings from one event or one principal, sent as one message where the sink can. */
+export interface FindingGroup {
+  /** What the findings share: `event <id>` or `principal <arn>`. */
+  cause: string;
+  /** A stable key for the group (a PagerDuty dedup_key when storms are grouped there). */
+  key: string;
+  findings: readonly Finding[];
 }
 
 /**
@@ -137,4 +167,8 @@ export interface AlertSink<P = unknown> {
   readonly name: string;
   build(finding: Finding): P;
   send(payload: P): Promise<void>;
+  /** One message for a storm of findings (pure), where the sink has such a form. */
+  buildGroup?(group: FindingGroup): P;
+  /** The service's rate limit for this sink's endpoint: at most `count` sends per `intervalMs`. */
+  readonly rateLimit?: { count: number; intervalMs: number };
 }

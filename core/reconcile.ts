@@ -1,6 +1,6 @@
 import type { BaselineCache } from './baseline-cache.js';
 import type { Finding } from './finding.js';
-import { findingTransitions, type Provenance } from './finding-transitions.js';
+import { findingTransitions, outboxEntries, type AlertPolicy, type Provenance } from './finding-transitions.js';
 import type { ObservedState, StateCommit, StateStore } from './ports.js';
 import { resourceKey, type Scope } from './resource.js';
 import { diffResource } from './rules/index.js';
@@ -22,7 +22,7 @@ export interface ReconcileOutcome {
  * could not read is left as it was, never taken for empty.
  */
 export async function reconcileAccount(
-  deps: { state: StateStore; baselines: BaselineCache; route: (f: Finding) => readonly string[]; now: () => Date },
+  deps: { state: StateStore; baselines: BaselineCache; policy: AlertPolicy; now: () => Date },
   live: Snapshot,
   from: Provenance,
   regions?: readonly string[],
@@ -61,9 +61,7 @@ export async function reconcileAccount(
     commit.observed.push(observed);
   }
   for (const key of [...openByResource.keys()]) settle(key, []);
-  for (const finding of [...opened, ...resolved]) {
-    for (const sink of deps.route(finding)) commit.outbox.push({ sink, finding });
-  }
+  commit.outbox = outboxEntries(opened, resolved, deps.policy);
   await deps.state.commit(commit);
   return { compared: true, opened, resolved };
 }

@@ -22,7 +22,16 @@ export function driftOf(
     item: fields.item ?? '', summary: fields.summary, hint: fields.hint,
     ...(fields.baseline !== undefined ? { baseline: fields.baseline } : {}),
     ...(fields.observed !== undefined ? { observed: fields.observed } : {}),
+    ...tagsOf(resource),
   };
+}
+
+/** A resource's `tags` (an extra field of the snapshot format), when it is a map of strings. */
+function tagsOf(resource: Resource): { tags?: Record<string, string> } {
+  const tags = (resource as { tags?: unknown }).tags;
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return {};
+  const entries = Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return entries.length > 0 ? { tags: Object.fromEntries(entries) } : {};
 }
 
 /** Values of `after` missing from `before`, compared as the cloud compares ids. */

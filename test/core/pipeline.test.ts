@@ -246,3 +246,20 @@ describe('pipeline: reconcile over part of an account', () => {
     expect(outcome.opened).toEqual([]);
   });
 });
+
+describe('pipeline: suppressions', () => {
+  it('records a suppressed finding without an outbox entry, and does not send its resolve', async () => {
+    harness = await pipelineWith([awsBaseline()], { suppress: (f) => (f.rule === 'route.target-changed' ? { reason: 'change window CHG-1', until: '2026-12-01T00:00:00Z' } : undefined) });
+    const drift = awsChange({ kind: 'route-table', id: 'rtb-0a1', payload: { kind: 'delta', deltas: [toIgw] } });
+    const revert = awsChange({ kind: 'route-table', id: 'rtb-0a1', time: '2026-11-26T10:05:00Z', payload: { kind: 'delta', deltas: [toNat] } });
+
+    const opened = await harness.pipeline.applyRecord(drift.eventId, [drift]);
+    const stored = await harness.state.listFindings({ status: 'open' });
+    const resolved = await harness.pipeline.applyRecord(revert.eventId, [revert]);
+
+    expect(opened.opened[0]?.suppressed).toEqual({ reason: 'change window CHG-1', until: '2026-12-01T00:00:00Z' });
+    expect(stored.map((f) => f.suppressed?.reason)).toEqual(['change window CHG-1']);
+    expect(resolved.resolved.map((f) => f.rule)).toEqual(['route.target-changed']);
+    expect(await harness.state.pendingOutbox()).toEqual([]);
+  });
+});
