@@ -1,5 +1,5 @@
 import type {
-  FindingFilter, HistoryEntry, ObservedState, OutboxEntry, SnapshotSlot, SnapshotStore, StateCommit, StateStore, StoredSnapshot,
+  FindingFilter, HistoryEntry, ObservedState, OutboxEntry, OutboxFailure, SnapshotSlot, SnapshotStore, StateCommit, StateStore, StoredSnapshot,
 } from '../core/ports.js';
 import type { Finding } from '../core/finding.js';
 import { resourceKey, type ResourceKind, type Scope } from '../core/resource.js';
@@ -39,14 +39,36 @@ export class MemoryStateStore implements StateStore {
     }
     for (const e of change.outbox) {
       const id = String(this.nextId++);
-      this.outbox.set(id, { id, sink: e.sink, finding: e.finding, attempts: 0, createdAt: new Date().toISOString() });
+      this.outbox.set(id, { id, sink: e.sink, finding: e.finding, attempts: 0, createdAt: new Date().toISOString(), state: 'pending' });
     }
   }
-  async pendingOutbox(limit = 100) { return [...this.outbox.values()].slice(0, limit); }
+  /** Entries are kept in insertion order, which is creation order. */
+  async pendingOutbox(limit = 100, now = new Date()) {
+    const due = (e: OutboxEntry) => e.state === 'pending' && (e.nextAttemptAt === undefined || Date.parse(e.nextAttemptAt) <= now.getTime());
+    return [...this.outbox.values()].filter(due).slice(0, Math.max(limit, 0));
+  }
+  async listOutbox(filter: { state?: OutboxEntry['state'] } = {}) {
+    return [...this.outbox.values()].filter((e) => filter.state === undefined || e.state === filter.state);
+  }
   async outboxDelivered(id: string) { this.outbox.delete(id); }
-  async outboxFailed(id: string, error: string) {
+  async outboxFailed(id: string, failure: OutboxFailure) {
     const entry = this.outbox.get(id);
-    if (entry) this.outbox.set(id, { ...entry, attempts: entry.attempts + 1, lastError: error });
+    if (entry?.state !== 'pending') return;
+    const { nextAttemptAt: _previous, ...rest } = entry;
+    const retry = failure.retryable && failure.notBefore !== undefined ? { nextAttemptAt: new Date(failure.notBefore).toISOString() } : {};
+    this.outbox.set(id, { ...rest, attempts: entry.attempts + 1, lastError: failure.error, state: failure.retryable ? 'pending' : 'rejected', ...retry });
+  }
+  async redriveOutbox(ids?: readonly string[]) {
+    const chosen = ids === undefined ? [...this.outbox.values()].filter((e) => e.state === 'rejected').map((e) => e.id) : new Set(ids);
+    let n = 0;
+    for (const id of chosen) {
+      const entry = this.outbox.get(id);
+      if (!entry) continue;
+      const { nextAttemptAt: _previous, ...rest } = entry;
+      this.outbox.set(id, { ...rest, state: 'pending', attempts: 0 });
+      n += 1;
+    }
+    return n;
   }
   async purgeExpired(now: Date) {
     let n = 0;

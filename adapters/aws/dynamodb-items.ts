@@ -16,12 +16,15 @@ export type Item = Record<string, AttributeValue>;
 
 /** The TTL attribute: epoch seconds (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-before-you-start.html). */
 export const TTL_ATTRIBUTE = 'expiresAt';
-/** LSI over the `outbox` partition, sorted by `outboxOrder`: pending alerts oldest first, read consistently. */
+/** LSI over the outbox partitions, sorted by `outboxOrder`: alerts oldest first, read consistently. */
 export const OUTBOX_ORDER_INDEX = 'outbox-order';
 /** GSI `findingScope` (`<cloud>/<account>`) + `findingOrder` (`<openedAt>#<fingerprint>`): the findings of one account. */
 export const FINDINGS_BY_ACCOUNT_INDEX = 'findings-by-account';
-/** The one partition every outbox entry lives in: the outbox is small (pending alerts only) and read in order. */
-export const OUTBOX_PARTITION = 'outbox';
+/**
+ * The partition of each outbox state: pending alerts (few, read in order on every delivery) apart
+ * from rejected ones (kept until redriven), so that rejected entries are never read to be skipped.
+ */
+export const OUTBOX_PARTITIONS = { pending: 'outbox', rejected: 'outbox#rejected' } as const satisfies Record<OutboxEntry['state'], string>;
 
 export type ItemType = 'processed' | 'observed' | 'finding' | 'outbox';
 
@@ -49,8 +52,8 @@ export function findingScope(scope: Scope): string {
   return `${scope.cloud}/${scope.account}`;
 }
 
-export function outboxKey(id: string): Item {
-  return { pk: s(OUTBOX_PARTITION), sk: s(`entry#${id}`) };
+export function outboxKey(id: string, state: OutboxEntry['state'] = 'pending'): Item {
+  return { pk: s(OUTBOX_PARTITIONS[state]), sk: s(`entry#${id}`) };
 }
 
 export function processedItem(key: string, expiresAtMs: number): Item {
@@ -93,6 +96,22 @@ export function outboxItem(id: string, sink: string, finding: Finding, createdAt
   };
 }
 
+/**
+ * The same entry in the partition of `state`, its `outboxOrder` kept (the outbox is listed by
+ * creation whatever happened since), with `changes`; `nextAttemptAt` is dropped: a moved entry is due now.
+ */
+export function movedOutboxItem(item: Item, state: OutboxEntry['state'], changes: Item): Item {
+  const { nextAttemptAt: _dropped, ...rest } = item;
+  return { ...rest, pk: s(OUTBOX_PARTITIONS[state]), ...changes };
+}
+
+/** A time given to the store (ISO 8601), as `toISOString` spells it: such strings sort as the times do. */
+export function normalizedTime(iso: string, what: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new NetdriftError(`state store: ${what} ${JSON.stringify(iso)} is not a date`);
+  return new Date(ms).toISOString();
+}
+
 const S = z.object({ S: z.string() });
 const N = z.object({ N: z.string().regex(/^-?\d+(\.\d+)?$/) });
 const NULL = z.object({ NULL: z.literal(true) });
@@ -101,7 +120,9 @@ const ObservedItemSchema = z.object({
   cloud: S, account: S, kind: S, id: S, region: S, state: z.union([S, NULL]), eventTime: S, eventId: S,
 });
 const FindingItemSchema = z.object({ finding: S });
-const OutboxItemSchema = z.object({ id: S, sink: S, finding: S, attempts: N, lastError: S.optional(), createdAt: S });
+const OutboxItemSchema = z.object({
+  pk: S, id: S, sink: S, finding: S, attempts: N, lastError: S.optional(), createdAt: S, nextAttemptAt: S.optional(),
+});
 const ProcessedItemSchema = z.object({ expiresAtMs: N });
 
 /** Items are read back with a schema: a table shared with something else, or edited by hand, fails with one line. */
@@ -131,6 +152,9 @@ export function outboxFromItem(item: Item): OutboxEntry {
   return {
     id: o.id.S, sink: o.sink.S, finding: JSON.parse(o.finding.S) as Finding, attempts: Number(o.attempts.N),
     ...(o.lastError === undefined ? {} : { lastError: o.lastError.S }), createdAt: o.createdAt.S,
+    // The partition says the state: entries written before rejection existed are all in the pending one.
+    state: o.pk.S === OUTBOX_PARTITIONS.rejected ? 'rejected' : 'pending',
+    ...(o.nextAttemptAt === undefined ? {} : { nextAttemptAt: o.nextAttemptAt.S }),
   };
 }
 

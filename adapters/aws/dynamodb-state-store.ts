@@ -4,15 +4,18 @@ import {
   type DynamoDBClient, type QueryCommandInput, type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { compareText } from '../../snapshots/canonical.js';
+import { TransientError } from '../../core/errors.js';
 import type { Finding } from '../../core/finding.js';
-import type { FindingFilter, ObservedState, OutboxEntry, StateCommit, StateStore } from '../../core/ports.js';
+import type {
+  FindingFilter, ObservedState, OutboxEntry, OutboxFailure, StateCommit, StateStore,
+} from '../../core/ports.js';
 import type { ResourceKind, Scope } from '../../core/resource.js';
 import { planCommit } from './dynamodb-commit.js';
 import { isConditionFailed, stateStoreError } from './dynamodb-errors.js';
 import {
-  FINDINGS_BY_ACCOUNT_INDEX, OUTBOX_ORDER_INDEX, OUTBOX_PARTITION, TTL_ATTRIBUTE, findingFromItem, findingPartition,
-  findingScope, n, observedFromItem, observedKey, observedPartition, outboxFromItem, outboxKey, processedExpiryMs,
-  processedKey, s, type Item,
+  FINDINGS_BY_ACCOUNT_INDEX, OUTBOX_ORDER_INDEX, OUTBOX_PARTITIONS, TTL_ATTRIBUTE, findingFromItem, findingPartition,
+  findingScope, movedOutboxItem, n, normalizedTime, observedFromItem, observedKey, observedPartition, outboxFromItem,
+  outboxKey, processedExpiryMs, processedKey, s, type Item,
 } from './dynamodb-items.js';
 
 export interface DynamoDbStateStoreOptions {
@@ -24,14 +27,30 @@ export interface DynamoDbStateStoreOptions {
 
 /** The longest error text kept on an outbox entry: one line is what a person reads. */
 const MAX_ERROR_LENGTH = 1000;
-/** How many expired ids `purgeExpired` deletes at once. */
-const PURGE_CONCURRENCY = 16;
+/** How many items `purgeExpired` and `redriveOutbox` write at once. */
+const WRITE_CONCURRENCY = 16;
+/** How many times an outbox entry that changed while being moved is read again before giving up. */
+const MOVE_ATTEMPTS = 3;
 
 /** Orders the outbox entries of commits made in the same millisecond by one process. */
 let commitSequence = 0;
 
 function byOpened(a: Finding, b: Finding): number {
   return compareText(a.openedAt, b.openedAt) || compareText(a.fingerprint, b.fingerprint);
+}
+
+function byOutboxOrder(a: Item, b: Item): number {
+  return compareText(a.outboxOrder?.S ?? '', b.outboxOrder?.S ?? '');
+}
+
+function firstLine(error: string): string {
+  return (error.split('\n', 1)[0] ?? '').slice(0, MAX_ERROR_LENGTH);
+}
+
+/** A transaction cancelled because one of its conditions failed (its reasons say which item). */
+function isCancelledByCondition(error: unknown): boolean {
+  const e = error as { name?: string; CancellationReasons?: { Code?: string }[] } | undefined;
+  return e?.name === 'TransactionCanceledException' && (e.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
 }
 
 /**
@@ -42,7 +61,7 @@ function byOpened(a: Finding, b: Finding): number {
  * | processed event id | `processed#<key>` | `processed` | `expiresAt` (epoch s, the table's TTL attribute), `expiresAtMs` |
  * | observed state | `observed#<cloud>/<account>/<kind>` | the id, normalised (`normalizeId`) | the `ObservedState` fields; `state` as JSON or NULL |
  * | finding | `finding#<resourceKey>` | fingerprint | `status`, `finding` (JSON), `findingScope`, `findingOrder` |
- * | outbox entry | `outbox` | `entry#<id>` | `outboxOrder`, `sink`, `finding` (JSON), `attempts`, `lastError`, `createdAt` |
+ * | outbox entry | `outbox` (pending) or `outbox#rejected` | `entry#<id>` | `outboxOrder`, `sink`, `finding` (JSON), `attempts`, `lastError`, `createdAt`, `nextAttemptAt` |
  *
  * - Processed ids expire through DynamoDB's TTL, which deletes lazily (within days), so
  *   `isProcessed` also compares `expiresAtMs` with the clock; `purgeExpired` is a Scan (the TTL
@@ -53,8 +72,11 @@ function byOpened(a: Finding, b: Finding): number {
  * - `listFindings` with `cloud` and `account` is a Query of the GSI `findings-by-account`
  *   (eventually consistent, as GSIs are); any other filter is a Scan with a filter, acceptable at
  *   the scale of findings (hundreds per account).
- * - The outbox is one partition read in order through the LSI `outbox-order` (consistent reads),
- *   sorted by creation time, then the commit, then the entry's place in it.
+ * - The outbox is two partitions, pending and rejected, each read in order through the LSI
+ *   `outbox-order` (consistent reads), sorted by creation time, then the commit, then the entry's
+ *   place in it. `pendingOutbox` reads the pending partition only, filtering out entries not yet
+ *   due (`nextAttemptAt`, an ISO time as `toISOString` spells it, so compared as a string). A
+ *   rejection or a redrive moves an entry between the partitions in one transaction, its order kept.
  * - `commit` is one `TransactWriteItems` (all or nothing). One larger than a transaction (100
  *   items, 4 MB) is split, the processed ids written last, and outbox ids are deterministic, so a
  *   redelivery redoes a commit cut short without duplicating alerts (see `planCommit`).
@@ -174,13 +196,25 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   /** Oldest first, in the order they were committed. */
-  async pendingOutbox(limit = 100): Promise<OutboxEntry[]> {
+  async pendingOutbox(limit = 100, now = this.now()): Promise<OutboxEntry[]> {
     if (limit <= 0) return [];
+    // `Limit` counts the items read before the filter: entries backing off are read and skipped, page after page.
     const items = await this.query('pendingOutbox', {
       IndexName: OUTBOX_ORDER_INDEX, KeyConditionExpression: 'pk = :pk', ConsistentRead: true,
-      ExpressionAttributeValues: { ':pk': s(OUTBOX_PARTITION) }, Limit: limit,
+      FilterExpression: 'attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :now',
+      ExpressionAttributeValues: { ':pk': s(OUTBOX_PARTITIONS.pending), ':now': s(now.toISOString()) }, Limit: limit,
     }, limit);
     return items.slice(0, limit).map(outboxFromItem);
+  }
+
+  /** Oldest first: the partitions asked for, merged by their order. */
+  async listOutbox(filter: { state?: OutboxEntry['state'] } = {}): Promise<OutboxEntry[]> {
+    const states = filter.state === undefined ? (['pending', 'rejected'] as const) : [filter.state];
+    const partitions = await Promise.all(states.map((state) => this.query('listOutbox', {
+      IndexName: OUTBOX_ORDER_INDEX, KeyConditionExpression: 'pk = :pk', ConsistentRead: true,
+      ExpressionAttributeValues: { ':pk': s(OUTBOX_PARTITIONS[state]) },
+    })));
+    return partitions.flat().sort(byOutboxOrder).map(outboxFromItem);
   }
 
   async outboxDelivered(id: string): Promise<void> {
@@ -191,20 +225,41 @@ export class DynamoDbStateStore implements StateStore {
     }
   }
 
-  /** Counts a failed attempt; an entry delivered meanwhile (by another worker) is not brought back. */
-  async outboxFailed(id: string, error: string): Promise<void> {
-    const line = (error.split('\n', 1)[0] ?? '').slice(0, MAX_ERROR_LENGTH);
-    try {
-      await this.client.send(new UpdateItemCommand({
-        TableName: this.table, Key: outboxKey(id),
-        UpdateExpression: 'SET attempts = attempts + :one, lastError = :error',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':one': n(1), ':error': s(line) },
-      }));
-    } catch (failure) {
-      if (isConditionFailed(failure)) return;
-      throw stateStoreError('outboxFailed', this.table, failure);
+  /**
+   * Counts a failed attempt on a pending entry: a retryable failure keeps it there, due at
+   * `notBefore`; any other moves it to the rejected partition. An entry delivered meanwhile (by
+   * another worker) is not brought back.
+   */
+  async outboxFailed(id: string, failure: OutboxFailure): Promise<void> {
+    const lastError = s(firstLine(failure.error));
+    if (!failure.retryable) {
+      await this.moveOutbox('outboxFailed', id, 'pending', 'rejected',
+        (attempts) => ({ attempts: n(attempts + 1), lastError }));
+      return;
     }
+    const counted = { ':one': n(1), ':error': lastError };
+    await this.updatePendingOutbox('outboxFailed', id, failure.notBefore === undefined
+      ? { UpdateExpression: 'SET attempts = attempts + :one, lastError = :error REMOVE nextAttemptAt', ExpressionAttributeValues: counted }
+      : {
+        UpdateExpression: 'SET attempts = attempts + :one, lastError = :error, nextAttemptAt = :at',
+        ExpressionAttributeValues: { ...counted, ':at': s(normalizedTime(failure.notBefore, 'notBefore')) },
+      });
+  }
+
+  /** Each entry is moved (rejected) or updated (pending) on its own: the count is of those found. */
+  async redriveOutbox(ids?: readonly string[]): Promise<number> {
+    const chosen = ids === undefined ? (await this.listOutbox({ state: 'rejected' })).map((entry) => entry.id) : [...new Set(ids)];
+    let redriven = 0;
+    for (let i = 0; i < chosen.length; i += WRITE_CONCURRENCY) {
+      await Promise.all(chosen.slice(i, i + WRITE_CONCURRENCY).map(async (id) => {
+        const found = await this.moveOutbox('redriveOutbox', id, 'rejected', 'pending', () => ({ attempts: n(0) }))
+          || await this.updatePendingOutbox('redriveOutbox', id, {
+            UpdateExpression: 'SET attempts = :zero REMOVE nextAttemptAt', ExpressionAttributeValues: { ':zero': n(0) },
+          });
+        if (found) redriven += 1;
+      }));
+    }
+    return redriven;
   }
 
   async purgeExpired(now: Date): Promise<number> {
@@ -214,8 +269,8 @@ export class DynamoDbStateStore implements StateStore {
       ExpressionAttributeValues: { ':processed': s('processed'), ':now': nowMs },
     });
     let purged = 0;
-    for (let i = 0; i < expired.length; i += PURGE_CONCURRENCY) {
-      await Promise.all(expired.slice(i, i + PURGE_CONCURRENCY).map(async (item) => {
+    for (let i = 0; i < expired.length; i += WRITE_CONCURRENCY) {
+      await Promise.all(expired.slice(i, i + WRITE_CONCURRENCY).map(async (item) => {
         try {
           // Conditional: an id committed again since the Scan, with a later expiry, stays.
           await this.client.send(new DeleteItemCommand({
@@ -233,6 +288,53 @@ export class DynamoDbStateStore implements StateStore {
 
   /** The client belongs to the caller, who may share it: nothing to release here. */
   async close(): Promise<void> {}
+
+  /** Updates a pending entry if it is there; gives whether it was. */
+  private async updatePendingOutbox(
+    action: string, id: string, update: { UpdateExpression: string; ExpressionAttributeValues: Item },
+  ): Promise<boolean> {
+    try {
+      await this.client.send(new UpdateItemCommand({
+        TableName: this.table, Key: outboxKey(id, 'pending'), ConditionExpression: 'attribute_exists(pk)', ...update,
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw stateStoreError(action, this.table, error);
+    }
+  }
+
+  /**
+   * Moves an entry from one partition to the other in one transaction, with `changes` (given its
+   * attempts so far): the item is read, then deleted on condition that its attempts did not change
+   * meanwhile, and put in the other partition. Gives whether it was there to move.
+   */
+  private async moveOutbox(
+    action: string, id: string, from: OutboxEntry['state'], to: OutboxEntry['state'], changes: (attempts: number) => Item,
+  ): Promise<boolean> {
+    for (let attempt = 1; attempt <= MOVE_ATTEMPTS; attempt += 1) {
+      const item = await this.getItem(action, outboxKey(id, from));
+      if (item === undefined) return false;
+      const { attempts } = outboxFromItem(item);
+      try {
+        await this.client.send(new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.table, Key: outboxKey(id, from),
+                ConditionExpression: 'attempts = :attempts', ExpressionAttributeValues: { ':attempts': n(attempts) },
+              },
+            },
+            { Put: { TableName: this.table, Item: movedOutboxItem(item, to, changes(attempts)) } },
+          ],
+        }));
+        return true;
+      } catch (error) {
+        if (!isCancelledByCondition(error)) throw stateStoreError(action, this.table, error);
+      }
+    }
+    throw new TransientError(`state store ${action} (DynamoDB table ${this.table}): outbox entry ${id} kept changing while being moved`);
+  }
 
   private async getItem(action: string, key: Item): Promise<Item | undefined> {
     try {

@@ -2,9 +2,10 @@ import type Database from 'better-sqlite3';
 
 /**
  * Migrations of the embedded state store, in order: `PRAGMA user_version` is how many have run.
- * Add a new entry for every change; never edit one that has shipped.
+ * Add a new entry for every change; never edit one that has shipped (tests build databases of
+ * earlier versions from them).
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE processed (
     key TEXT PRIMARY KEY,
@@ -48,6 +49,12 @@ const MIGRATIONS: readonly string[] = [
     last_error TEXT,
     created_at TEXT NOT NULL
   );
+  `,
+  // Outbox entries are pending (sent when due) or rejected (kept for `outbox list`, sent again only when redriven).
+  `
+  ALTER TABLE outbox ADD COLUMN state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'rejected'));
+  ALTER TABLE outbox ADD COLUMN next_attempt_at INTEGER; -- epoch ms; NULL: due now
+  CREATE INDEX outbox_state_created ON outbox (state, created_at, id);
   `,
 ];
 

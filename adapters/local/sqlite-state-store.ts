@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { NetdriftError, TransientError } from '../../core/errors.js';
 import type { Finding } from '../../core/finding.js';
-import type { FindingFilter, ObservedState, OutboxEntry, StateCommit, StateStore } from '../../core/ports.js';
+import type {
+  FindingFilter, ObservedState, OutboxEntry, OutboxFailure, StateCommit, StateStore,
+} from '../../core/ports.js';
 import { resourceKey, resourceKeyOf, type Resource, type ResourceKind, type Scope } from '../../core/resource.js';
 import { migrate } from './sqlite-schema.js';
 
@@ -13,6 +15,7 @@ interface ObservedRow {
 }
 interface OutboxRow {
   id: number; sink: string; finding: string; attempts: number; last_error: string | null; created_at: string;
+  state: OutboxEntry['state']; next_attempt_at: number | null;
 }
 
 /** SQLite reports a write it could not get the lock for as BUSY/LOCKED: another process is writing, try again. */
@@ -51,6 +54,8 @@ function outboxFromRow(row: OutboxRow): OutboxEntry {
     attempts: row.attempts,
     ...(row.last_error === null ? {} : { lastError: row.last_error }),
     createdAt: row.created_at,
+    state: row.state,
+    ...(row.next_attempt_at === null ? {} : { nextAttemptAt: new Date(row.next_attempt_at).toISOString() }),
   };
 }
 
@@ -73,9 +78,18 @@ function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     putOutbox: db.prepare<[string, string, string, string]>(
       'INSERT INTO outbox (sink, fingerprint, finding, created_at) VALUES (?, ?, ?, ?)'),
-    pendingOutbox: db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY id LIMIT ?'),
+    pendingOutbox: db.prepare<[number, number], OutboxRow>(
+      `SELECT * FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+       ORDER BY created_at, id LIMIT ?`),
+    listOutbox: db.prepare<[], OutboxRow>('SELECT * FROM outbox ORDER BY created_at, id'),
+    listOutboxInState: db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE state = ? ORDER BY created_at, id'),
     outboxDelivered: db.prepare<[number]>('DELETE FROM outbox WHERE id = ?'),
-    outboxFailed: db.prepare<[string, number]>('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?'),
+    // Only a pending entry is sent, so only a pending one fails: a rejected one stays as it is until redriven.
+    outboxFailed: db.prepare<[string, string, number | null, number]>(
+      "UPDATE outbox SET attempts = attempts + 1, last_error = ?, state = ?, next_attempt_at = ? WHERE id = ? AND state = 'pending'"),
+    redriveRejected: db.prepare<[]>(
+      "UPDATE outbox SET state = 'pending', next_attempt_at = NULL, attempts = 0 WHERE state = 'rejected'"),
+    redriveOne: db.prepare<[number]>("UPDATE outbox SET state = 'pending', next_attempt_at = NULL, attempts = 0 WHERE id = ?"),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;
@@ -155,17 +169,33 @@ export class SqliteStateStore implements StateStore {
     }).immediate());
   }
 
-  /** Oldest first. */
-  async pendingOutbox(limit = 100): Promise<OutboxEntry[]> {
-    return this.run(() => this.statements.pendingOutbox.all(limit).map(outboxFromRow));
+  /** Oldest first: by creation time, then insertion order. */
+  async pendingOutbox(limit = 100, now = new Date()): Promise<OutboxEntry[]> {
+    // SQLite reads a negative LIMIT as no limit at all.
+    if (limit <= 0) return [];
+    return this.run(() => this.statements.pendingOutbox.all(now.getTime(), limit).map(outboxFromRow));
+  }
+
+  async listOutbox(filter: { state?: OutboxEntry['state'] } = {}): Promise<OutboxEntry[]> {
+    return this.run(() => (filter.state === undefined
+      ? this.statements.listOutbox.all()
+      : this.statements.listOutboxInState.all(filter.state)).map(outboxFromRow));
   }
 
   async outboxDelivered(id: string): Promise<void> {
     this.run(() => this.statements.outboxDelivered.run(Number(id)));
   }
 
-  async outboxFailed(id: string, error: string): Promise<void> {
-    this.run(() => this.statements.outboxFailed.run(error, Number(id)));
+  async outboxFailed(id: string, failure: OutboxFailure): Promise<void> {
+    const notBefore = failure.retryable && failure.notBefore !== undefined ? epochMs(failure.notBefore, 'notBefore') : null;
+    this.run(() => this.statements.outboxFailed.run(failure.error, failure.retryable ? 'pending' : 'rejected', notBefore, Number(id)));
+  }
+
+  async redriveOutbox(ids?: readonly string[]): Promise<number> {
+    const s = this.statements;
+    if (ids === undefined) return this.run(() => s.redriveRejected.run().changes);
+    return this.run(() => this.db.transaction(() =>
+      [...new Set(ids)].reduce((count, id) => count + s.redriveOne.run(Number(id)).changes, 0)).immediate());
   }
 
   async purgeExpired(now: Date): Promise<number> {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../core/finding.js';
-import type { StateCommit, StateStore } from '../../core/ports.js';
+import type { OutboxEntry, StateCommit, StateStore } from '../../core/ports.js';
 import {
   AWS_SCOPE, AZURE_ROUTE_TABLE_ID, AZURE_SCOPE, sampleFinding, sampleObserved, sampleRouteTable,
 } from './samples.js';
@@ -20,6 +20,9 @@ function commitOf(change: Partial<StateCommit>): StateCommit {
 function inHours(hours: number): string {
   return new Date(Date.now() + hours * HOUR).toISOString();
 }
+
+const RETRY = { error: 'slack: 429 Too Many Requests', retryable: true } as const;
+const REJECTION = { error: 'slack: 400 invalid_blocks', retryable: false } as const;
 
 /**
  * The `StateStore` contract: every implementation (SQLite, DynamoDB, Table storage, Firestore)
@@ -145,6 +148,18 @@ export function describeStateStoreContract(name: string, makeStore: () => Promis
         expect(await store.listFindings({ status: 'open' })).toEqual([]);
       });
 
+      it('keeps a finding\'s tags and suppression, in the findings and the outbox', async () => {
+        const finding: Finding = {
+          ...sampleFinding(), tags: { team: 'network', env: 'prod' },
+          suppressed: { reason: 'CHG-1234: planned egress change', until: '2026-11-27T00:00:00Z' },
+        };
+
+        await store.commit(commitOf({ findings: [finding], outbox: [{ sink: 'slack', finding }] }));
+
+        expect(await store.openFindings(AWS_SCOPE, 'route-table', 'rtb-0a1')).toEqual([finding]);
+        expect((await store.pendingOutbox())[0]?.finding).toEqual(finding);
+      });
+
       it('reopens a resolved finding', async () => {
         await store.commit(commitOf({ findings: [{ ...sampleFinding(), status: 'resolved', resolvedAt: '2026-11-26T11:00:00Z' }] }));
         const reopened = { ...sampleFinding(), eventId: 'evt-3', openedAt: '2026-11-26T12:00:00Z' };
@@ -190,7 +205,8 @@ export function describeStateStoreContract(name: string, makeStore: () => Promis
         const pending = await store.pendingOutbox(2);
 
         expect(pending.map((entry) => [entry.sink, entry.finding.resource])).toEqual([['slack', 'rtb-1'], ['pagerduty', 'rtb-1']]);
-        expect(pending[0]).toMatchObject({ attempts: 0, finding: first });
+        expect(pending[0]).toMatchObject({ attempts: 0, finding: first, state: 'pending' });
+        expect(pending[0]?.nextAttemptAt).toBeUndefined();
         expect(Number.isNaN(Date.parse(pending[0]?.createdAt ?? ''))).toBe(false);
         expect((await store.pendingOutbox()).map((entry) => entry.finding.resource)).toEqual(['rtb-1', 'rtb-1', 'rtb-2']);
       });
@@ -208,10 +224,123 @@ export function describeStateStoreContract(name: string, makeStore: () => Promis
         await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: sampleFinding() }] }));
         const [entry] = await store.pendingOutbox();
 
-        await store.outboxFailed(entry?.id ?? '', 'slack: 429 Too Many Requests');
-        await store.outboxFailed(entry?.id ?? '', 'slack: 503 Service Unavailable');
+        await store.outboxFailed(entry?.id ?? '', RETRY);
+        await store.outboxFailed(entry?.id ?? '', { error: 'slack: 503 Service Unavailable', retryable: true });
 
         expect(await store.pendingOutbox()).toEqual([{ ...entry, attempts: 2, lastError: 'slack: 503 Service Unavailable' }]);
+      });
+
+      it('keeps an entry pending after a retryable failure, due at the time it gives', async () => {
+        await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: sampleFinding() }] }));
+        const [entry] = await store.pendingOutbox();
+        const notBefore = inHours(1);
+
+        await store.outboxFailed(entry?.id ?? '', { ...RETRY, notBefore });
+
+        expect(await store.listOutbox()).toEqual([{ ...entry, attempts: 1, lastError: RETRY.error, state: 'pending', nextAttemptAt: notBefore }]);
+      });
+
+      it('gives only the entries due at `now`, a retry time included', async () => {
+        const [late, onTime] = [sampleFinding({ resource: 'rtb-late' }), sampleFinding({ resource: 'rtb-on-time' })];
+        await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: late }, { sink: 'slack', finding: onTime }] }));
+        const [entry] = await store.pendingOutbox();
+        const notBefore = inHours(1);
+        await store.outboxFailed(entry?.id ?? '', { ...RETRY, notBefore });
+
+        const resources = async (now?: Date) => (await store.pendingOutbox(100, now)).map((e) => e.finding.resource);
+
+        expect(await resources()).toEqual(['rtb-on-time']);
+        expect(await resources(new Date(Date.parse(notBefore) - 1))).toEqual(['rtb-on-time']);
+        expect(await resources(new Date(notBefore))).toEqual(['rtb-late', 'rtb-on-time']);
+      });
+
+      it('makes an entry due now after a retryable failure without a time', async () => {
+        await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: sampleFinding() }] }));
+        const [entry] = await store.pendingOutbox();
+        await store.outboxFailed(entry?.id ?? '', { ...RETRY, notBefore: inHours(1) });
+
+        await store.outboxFailed(entry?.id ?? '', RETRY);
+
+        expect(await store.pendingOutbox()).toEqual([{ ...entry, attempts: 2, lastError: RETRY.error }]);
+      });
+
+      it('refuses a retry time that is not a date, leaving the entry as it was', async () => {
+        await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: sampleFinding() }] }));
+        const [entry] = await store.pendingOutbox();
+
+        await expect(store.outboxFailed(entry?.id ?? '', { ...RETRY, notBefore: 'in a minute' })).rejects.toThrow(/not a date/);
+
+        expect(await store.listOutbox()).toEqual([entry]);
+      });
+
+      it('rejects an entry after a permanent failure: listed as rejected, never pending', async () => {
+        const [refused, other] = [sampleFinding({ resource: 'rtb-refused' }), sampleFinding({ resource: 'rtb-other' })];
+        await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: refused }, { sink: 'slack', finding: other }] }));
+        const [entry] = await store.pendingOutbox();
+
+        await store.outboxFailed(entry?.id ?? '', REJECTION);
+
+        expect((await store.pendingOutbox(100, new Date(inHours(24 * 365)))).map((e) => e.finding.resource)).toEqual(['rtb-other']);
+        expect(await store.listOutbox({ state: 'rejected' })).toEqual([{ ...entry, attempts: 1, lastError: REJECTION.error, state: 'rejected' }]);
+        expect((await store.listOutbox({ state: 'pending' })).map((e) => e.finding.resource)).toEqual(['rtb-other']);
+      });
+
+      it('lists every entry oldest first, whatever its state', async () => {
+        for (const resource of ['rtb-1', 'rtb-2', 'rtb-3']) {
+          await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: sampleFinding({ resource }) }] }));
+        }
+        const [, second, third] = await store.pendingOutbox();
+        await store.outboxFailed(second?.id ?? '', REJECTION);
+        await store.outboxFailed(third?.id ?? '', { ...RETRY, notBefore: inHours(1) });
+
+        const listed = await store.listOutbox();
+
+        expect(listed.map((e) => [e.finding.resource, e.state])).toEqual([['rtb-1', 'pending'], ['rtb-2', 'rejected'], ['rtb-3', 'pending']]);
+      });
+
+      describe('redrive', () => {
+        /** Three entries: rtb-1 and rtb-3 rejected (rtb-1 after a retry), rtb-2 waiting an hour. */
+        async function rejectedAndWaiting(): Promise<OutboxEntry[]> {
+          const findings = ['rtb-1', 'rtb-2', 'rtb-3'].map((resource) => sampleFinding({ resource }));
+          await store.commit(commitOf({ outbox: findings.map((finding) => ({ sink: 'slack', finding })) }));
+          const entries = await store.pendingOutbox();
+          const [first, second, third] = entries.map((e) => e.id);
+          await store.outboxFailed(first ?? '', RETRY);
+          await store.outboxFailed(first ?? '', REJECTION);
+          await store.outboxFailed(second ?? '', { ...RETRY, notBefore: inHours(1) });
+          await store.outboxFailed(third ?? '', REJECTION);
+          return entries;
+        }
+
+        it('makes every rejected entry pending and due now, its attempts counted afresh', async () => {
+          await rejectedAndWaiting();
+
+          const redriven = await store.redriveOutbox();
+
+          expect(redriven).toBe(2);
+          expect(await store.listOutbox({ state: 'rejected' })).toEqual([]);
+          const pending = await store.pendingOutbox();
+          expect(pending.map((e) => [e.finding.resource, e.state, e.attempts])).toEqual([['rtb-1', 'pending', 0], ['rtb-3', 'pending', 0]]);
+          expect(pending.map((e) => e.nextAttemptAt)).toEqual([undefined, undefined]);
+        });
+
+        it('makes only the given entries pending and due now, counting those it found', async () => {
+          const [, second, third] = await rejectedAndWaiting();
+
+          const redriven = await store.redriveOutbox([second?.id ?? '', third?.id ?? '', 'no-such-entry']);
+
+          expect(redriven).toBe(2);
+          expect((await store.listOutbox({ state: 'rejected' })).map((e) => e.finding.resource)).toEqual(['rtb-1']);
+          expect((await store.pendingOutbox()).map((e) => [e.finding.resource, e.attempts, e.nextAttemptAt]))
+            .toEqual([['rtb-2', 0, undefined], ['rtb-3', 0, undefined]]);
+        });
+
+        it('redrives nothing when nothing was rejected', async () => {
+          await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: sampleFinding() }] }));
+
+          expect(await store.redriveOutbox()).toBe(0);
+          expect(await store.pendingOutbox()).toHaveLength(1);
+        });
       });
     });
 

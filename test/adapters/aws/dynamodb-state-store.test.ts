@@ -215,7 +215,7 @@ describeWithMoto('DynamoDbStateStore on moto', () => {
     await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: sampleFinding() }] }));
     const [entry] = await store.pendingOutbox();
 
-    await store.outboxFailed(entry?.id ?? '', 'slack: 500 Internal Server Error\n<html>…</html>');
+    await store.outboxFailed(entry?.id ?? '', { error: 'slack: 500 Internal Server Error\n<html>…</html>', retryable: true });
 
     expect((await store.pendingOutbox())[0]?.lastError).toBe('slack: 500 Internal Server Error');
   });
@@ -225,9 +225,48 @@ describeWithMoto('DynamoDbStateStore on moto', () => {
     const [entry] = await store.pendingOutbox();
     await store.outboxDelivered(entry?.id ?? '');
 
-    await store.outboxFailed(entry?.id ?? '', 'slack: 429 Too Many Requests');
+    await store.outboxFailed(entry?.id ?? '', { error: 'slack: 429 Too Many Requests', retryable: true });
+    await store.outboxFailed(entry?.id ?? '', { error: 'slack: 400 invalid_blocks', retryable: false });
 
-    expect(await store.pendingOutbox()).toEqual([]);
+    expect(await store.listOutbox()).toEqual([]);
+  });
+
+  it('moves a rejected entry out of the pending partition, its order kept', async () => {
+    await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: sampleFinding() }] }));
+    const [entry] = await store.pendingOutbox();
+    const key = (pk: string) => ({ pk: { S: pk }, sk: { S: `entry#${entry?.id ?? ''}` } });
+    const before = await client.send(new GetItemCommand({ TableName: table, Key: key('outbox') }));
+
+    await store.outboxFailed(entry?.id ?? '', { error: 'slack: 400 invalid_blocks', retryable: false });
+
+    expect((await client.send(new GetItemCommand({ TableName: table, Key: key('outbox') }))).Item).toBeUndefined();
+    const rejected = await client.send(new GetItemCommand({ TableName: table, Key: key('outbox#rejected') }));
+    expect(rejected.Item?.outboxOrder).toEqual(before.Item?.outboxOrder);
+  });
+
+  it('reads past entries not yet due to the limit of due ones', async () => {
+    const findings = Array.from({ length: 5 }, (_, i) => sampleFinding({ resource: `rtb-${i}` }));
+    await store.commit(commitOf({ outbox: findings.map((finding) => ({ sink: 'slack', finding })) }));
+    const notBefore = new Date(Date.now() + HOUR).toISOString();
+    for (const entry of (await store.pendingOutbox()).slice(0, 4)) {
+      await store.outboxFailed(entry.id, { error: 'slack: 429 Too Many Requests', retryable: true, notBefore });
+    }
+
+    const due = await store.pendingOutbox(1);
+
+    expect(due.map((entry) => entry.finding.resource)).toEqual(['rtb-4']);
+  });
+
+  it('gives entries due by its own clock when no time is given', async () => {
+    let now = new Date();
+    const clocked = new DynamoDbStateStore({ client, table, now: () => now });
+    await clocked.commit(commitOf({ outbox: [{ sink: 'slack', finding: sampleFinding() }] }));
+    const [entry] = await clocked.pendingOutbox();
+    await clocked.outboxFailed(entry?.id ?? '', { error: 'slack: 429 Too Many Requests', retryable: true, notBefore: new Date(now.getTime() + HOUR).toISOString() });
+
+    now = new Date(now.getTime() + HOUR);
+
+    expect(await clocked.pendingOutbox()).toHaveLength(1);
   });
 
   it('reports an unreachable endpoint as transient', async () => {

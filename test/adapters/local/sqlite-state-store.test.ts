@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStateStore } from '../../../adapters/local/sqlite-state-store.js';
-import { SCHEMA_VERSION } from '../../../adapters/local/sqlite-schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../adapters/local/sqlite-schema.js';
 import { describeStateStoreContract } from '../../contract/state-store-contract.js';
 import { AWS_SCOPE, sampleFinding, sampleObserved } from '../../contract/samples.js';
 
@@ -66,6 +66,28 @@ describe('SqliteStateStore', () => {
 
     expect(await reader.listFindings({ status: 'open' })).toHaveLength(1);
     await Promise.all([writer.close(), reader.close()]);
+  });
+
+  it('opens a database of schema version 1, its outbox rows pending and due', async () => {
+    const file = join(dir, 'state.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0] ?? '');
+    old.pragma('user_version = 1');
+    old.prepare('INSERT INTO outbox (sink, fingerprint, finding, attempts, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run('slack', sampleFinding().fingerprint, JSON.stringify(sampleFinding()), 2, 'slack: 503 Service Unavailable', '2026-11-26T10:00:02.000Z');
+    old.close();
+
+    const store = new SqliteStateStore(file);
+
+    expect(await store.pendingOutbox()).toEqual([{
+      id: '1', sink: 'slack', finding: sampleFinding(), attempts: 2, lastError: 'slack: 503 Service Unavailable',
+      createdAt: '2026-11-26T10:00:02.000Z', state: 'pending',
+    }]);
+    expect(await store.listOutbox({ state: 'rejected' })).toEqual([]);
+    await store.close();
+    const migrated = new Database(file, { readonly: true });
+    expect(migrated.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    migrated.close();
   });
 
   it('refuses a file written by a newer netdrift', async () => {
