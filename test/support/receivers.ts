@@ -15,6 +15,8 @@ export interface ReceivedRequest {
   text: string;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   body: unknown;
+  /** When it arrived (epoch ms), to check waits such as Retry-After. */
+  receivedAt: number;
 }
 
 /** One scripted answer. An object `body` is sent as JSON. */
@@ -79,6 +81,7 @@ export async function startReceiver(fallback: ScriptedResponse): Promise<Receive
         headers: request.headers,
         text,
         body: parseJson(text),
+        receivedAt: Date.now(),
       });
       const scripted = queue.shift() ?? fallback;
       if (!scripted.delayMs) return answer(response, scripted);
