@@ -1,6 +1,6 @@
 import { DeliveryError, oneLine } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
-import type { AlertSink } from '../core/ports.js';
+import type { AlertSink, FindingGroup } from '../core/ports.js';
 import { singleLine } from './message.js';
 
 /**
@@ -22,7 +22,16 @@ export class ConsoleSink implements AlertSink<string> {
     return singleLine(`${head} ${finding.resource}: ${finding.summary}`);
   }
 
-  /** Writes the line and a newline; a failed write is a retryable `DeliveryError`. */
+  /**
+   * The lines for a storm (pure): each finding's line, prefixed with the group's cause, so that
+   * every line still reads (and greps) alone: `[event ev-1] OPEN CRITICAL route.default-added …`.
+   */
+  buildGroup(group: FindingGroup): string {
+    const cause = singleLine(group.cause);
+    return group.findings.map((finding) => `[${cause}] ${this.build(finding)}`).join('\n');
+  }
+
+  /** Writes the line (or lines) and a newline; a failed write is a retryable `DeliveryError`. */
   send(line: string): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#stream.write(`${line}\n`, (error) => {

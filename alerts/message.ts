@@ -3,7 +3,9 @@
  * and escaping; this module decides what is said.
  */
 import type { Actor } from '../core/change.js';
-import type { Finding } from '../core/finding.js';
+import type { Finding, RuleId } from '../core/finding.js';
+import type { FindingGroup } from '../core/ports.js';
+import { severityRank, type Severity } from '../core/severity.js';
 
 export { consoleLinkLabel, consoleUrl } from './console-link.js';
 
@@ -144,4 +146,50 @@ function keepable(text: string, keep: number): number {
   if (keep <= 0) return 0;
   const last = text.charCodeAt(keep - 1);
   return last >= 0xd800 && last <= 0xdbff ? keep - 1 : keep;
+}
+
+// Storms: findings that share a cause, sent as one message (see `FindingGroup`).
+
+/** `3 findings from event ev-1`, `1 finding from principal arn:…`. */
+export function groupTitle(group: FindingGroup): string {
+  const count = group.findings.length;
+  return singleLine(`${count} ${count === 1 ? 'finding' : 'findings'} from ${group.cause}`);
+}
+
+/** The loudest severity among the findings; `info` for none. */
+export function highestSeverity(findings: readonly Finding[]): Severity {
+  let highest: Severity = 'info';
+  for (const finding of findings) {
+    if (severityRank(finding.severity) > severityRank(highest)) highest = finding.severity;
+  }
+  return highest;
+}
+
+/**
+ * The findings in the order a storm message lists them, so that what a size limit cuts off
+ * matters least: open before resolved, then louder first, otherwise as given.
+ */
+export function mostUrgentFirst(findings: readonly Finding[]): Finding[] {
+  const rank = (f: Finding): number => (f.status === 'open' ? 10 : 0) + severityRank(f.severity);
+  return [...findings].sort((a, b) => rank(b) - rank(a));
+}
+
+/** How many findings each rule has, most first (ties by rule id): `[['route.removed', 480], …]`. */
+export function rulesByCount(findings: readonly Finding[]): [RuleId, number][] {
+  const counts = new Map<RuleId, number>();
+  for (const finding of findings) counts.set(finding.rule, (counts.get(finding.rule) ?? 0) + 1);
+  return [...counts].sort(([ra, a], [rb, b]) => b - a || (ra < rb ? -1 : ra > rb ? 1 : 0));
+}
+
+/** The most frequent rules with their counts: `route.removed (480), route.added (15), +2 more rules`. */
+export function topRules(findings: readonly Finding[], top = 3): string {
+  const rules = rulesByCount(findings);
+  const shown = rules.slice(0, top).map(([rule, count]) => `${rule} (${count})`);
+  const rest = rules.length - shown.length;
+  return rest > 0 ? `${shown.join(', ')}, +${rest} more ${rest === 1 ? 'rule' : 'rules'}` : shown.join(', ');
+}
+
+/** One finding of a storm on one line: `[CRITICAL] route.default-added — rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1`. */
+export function groupFindingLine(finding: Finding): string {
+  return singleLine(`${alertTitle(finding)} — ${finding.resource}: ${finding.summary}`);
 }

@@ -2,20 +2,40 @@ import { z } from 'zod';
 import type { Actor } from '../core/change.js';
 import { DeliveryError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
-import type { AlertSink } from '../core/ports.js';
+import type { AlertSink, FindingGroup } from '../core/ports.js';
 import type { Severity } from '../core/severity.js';
 import { httpDeliveryError, quoteBody, redact, requestFailureReason } from './http-failure.js';
-import { consoleLinkLabel, consoleUrl, findingSource, renderValue, truncateText } from './message.js';
+import {
+  consoleLinkLabel, consoleUrl, findingSource, groupTitle, highestSeverity, mostUrgentFirst, renderValue, topRules,
+  truncateText,
+} from './message.js';
 
-/** PagerDuty Events API v2 (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/). */
-export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+/**
+ * PagerDuty Events API v2 endpoints by service region
+ * (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/): an account in the EU
+ * service region sends to the EU endpoint.
+ */
+export const PAGERDUTY_EVENTS_URLS = {
+  us: 'https://events.pagerduty.com/v2/enqueue',
+  eu: 'https://events.eu.pagerduty.com/v2/enqueue',
+} as const;
+export type PagerDutyRegion = keyof typeof PAGERDUTY_EVENTS_URLS;
+/** The US endpoint, PagerDuty's default. */
+export const PAGERDUTY_EVENTS_URL = PAGERDUTY_EVENTS_URLS.us;
 export const PAGERDUTY_DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The Events API's rate limit, per routing key (one sink has one): 120 events a minute. */
+export const PAGERDUTY_RATE_LIMIT = { count: 120, intervalMs: 60_000 } as const;
 
 /** PagerDuty's limits: a 1024-character summary, a 512 KB event. */
 const SUMMARY_MAX_CHARS = 1024;
 const EVENT_MAX_BYTES = 500_000;
 /** How much of a value is kept when the raw values would make the event too large. */
 const OVERSIZE_VALUE_CHARS = 20_000;
+/** A storm's list of findings stays under this many bytes of JSON: far below the event limit. */
+const STORM_DETAILS_MAX_BYTES = 64_000;
+/** Longest resource id or summary in a storm's list of findings. */
+const STORM_TEXT_MAX_CHARS = 300;
 
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
 
@@ -59,11 +79,46 @@ export interface PagerDutyResolve {
   dedup_key: string;
 }
 
-export type PagerDutyEvent = PagerDutyTrigger | PagerDutyResolve;
+/** One finding of a storm, as listed in its event's details. */
+export interface PagerDutyStormLine {
+  fingerprint: string;
+  rule: string;
+  severity: Severity;
+  status: Finding['status'];
+  resource: string;
+  summary: string;
+}
+
+/** A storm: one incident for many findings that share a cause, keyed by the group's key. */
+export interface PagerDutyStormTrigger {
+  routing_key: string;
+  event_action: 'trigger';
+  dedup_key: string;
+  payload: {
+    summary: string;
+    source: string;
+    severity: PagerDutySeverity;
+    /** When the earliest change of the storm happened. */
+    timestamp?: string;
+    class: 'storm';
+    custom_details: {
+      cause: string;
+      count: number;
+      /** The most urgent findings first; as many as fit, the rest counted in `omitted`. */
+      findings: PagerDutyStormLine[];
+      omitted: number;
+    };
+  };
+}
+
+export type PagerDutyEvent = PagerDutyTrigger | PagerDutyResolve | PagerDutyStormTrigger;
 
 export interface PagerDutySinkOptions {
   /** The integration's routing key. A secret: it never appears in an error or a log line. */
   routingKey: string;
+  /** The account's service region, choosing the endpoint; `us` unless given. */
+  region?: PagerDutyRegion;
+  /** The endpoint, overriding `region` (a proxy, a test receiver). */
   url?: string;
   timeoutMs?: number;
   /** The sink's name in routes and the outbox. */
@@ -93,9 +148,11 @@ function errorDetail(body: string): string {
  * Sends findings to PagerDuty Events API v2: an open finding triggers, a resolved one resolves,
  * both keyed by the finding's fingerprint (`dedup_key`). `send` throws `DeliveryError`:
  * 429, 5xx and network failures are retryable; 400 is not, and quotes PagerDuty's errors.
+ * A storm may be sent as one incident instead (`buildGroup`).
  */
 export class PagerDutySink implements AlertSink<PagerDutyEvent> {
   readonly name: string;
+  readonly rateLimit = PAGERDUTY_RATE_LIMIT;
   readonly #routingKey: string;
   readonly #url: string;
   readonly #timeoutMs: number;
@@ -103,7 +160,7 @@ export class PagerDutySink implements AlertSink<PagerDutyEvent> {
   constructor(options: PagerDutySinkOptions) {
     this.name = options.name ?? 'pagerduty';
     this.#routingKey = options.routingKey;
-    this.#url = options.url ?? PAGERDUTY_EVENTS_URL;
+    this.#url = options.url ?? PAGERDUTY_EVENTS_URLS[options.region ?? 'us'];
     this.#timeoutMs = options.timeoutMs ?? PAGERDUTY_DEFAULT_TIMEOUT_MS;
   }
 
@@ -137,6 +194,30 @@ export class PagerDutySink implements AlertSink<PagerDutyEvent> {
       ...(url ? { links: [{ href: url, text: consoleLinkLabel(finding.cloud) }] } : {}),
     };
     return fitEventSize(event);
+  }
+
+  /**
+   * One trigger for a storm (pure), keyed by the group's key: summary
+   * `<N> findings from <cause>: <top rules>`, the group's highest severity, and the findings
+   * (fingerprint, rule, severity, status, resource, summary) most urgent first, as many as fit
+   * in a few tens of KB.
+   */
+  buildGroup(group: FindingGroup): PagerDutyStormTrigger {
+    const { findings, omitted } = stormLines(group.findings);
+    const timestamp = earliestEventTime(group.findings);
+    return {
+      routing_key: this.#routingKey,
+      event_action: 'trigger',
+      dedup_key: group.key,
+      payload: {
+        summary: truncateText(`${groupTitle(group)}: ${topRules(group.findings)}`, SUMMARY_MAX_CHARS),
+        source: stormSource(group.findings),
+        severity: SEVERITY[highestSeverity(group.findings)],
+        ...(timestamp ? { timestamp } : {}),
+        class: 'storm',
+        custom_details: { cause: group.cause, count: group.findings.length, findings, omitted },
+      },
+    };
   }
 
   async send(event: PagerDutyEvent): Promise<void> {
@@ -177,4 +258,43 @@ function fitEventSize(event: PagerDutyTrigger): PagerDutyTrigger {
       },
     },
   };
+}
+
+/** The findings of a storm as detail lines, most urgent first, as many as fit the byte budget. */
+function stormLines(all: readonly Finding[]): { findings: PagerDutyStormLine[]; omitted: number } {
+  const findings: PagerDutyStormLine[] = [];
+  let bytes = 0;
+  for (const finding of mostUrgentFirst(all)) {
+    const line: PagerDutyStormLine = {
+      fingerprint: finding.fingerprint,
+      rule: finding.rule,
+      severity: finding.severity,
+      status: finding.status,
+      resource: truncateText(finding.resource, STORM_TEXT_MAX_CHARS),
+      summary: truncateText(finding.summary, STORM_TEXT_MAX_CHARS),
+    };
+    const size = Buffer.byteLength(JSON.stringify(line)) + 1;
+    if (bytes + size > STORM_DETAILS_MAX_BYTES) break;
+    findings.push(line);
+    bytes += size;
+  }
+  return { findings, omitted: all.length - findings.length };
+}
+
+/** Where a storm happened: the findings' common source (`aws:1111…/eu-west-1`), else their common account, else `netdrift`. */
+function stormSource(findings: readonly Finding[]): string {
+  const sources = new Set(findings.map(findingSource));
+  if (sources.size === 1) return [...sources][0] ?? 'netdrift';
+  const accounts = new Set(findings.map((f) => `${f.cloud}:${f.account}`));
+  return accounts.size === 1 ? ([...accounts][0] ?? 'netdrift') : 'netdrift';
+}
+
+/** The earliest `eventTime` among the findings, as written; undefined when none can be read. */
+function earliestEventTime(findings: readonly Finding[]): string | undefined {
+  let earliest: { time: number; text: string } | undefined;
+  for (const finding of findings) {
+    const time = Date.parse(finding.eventTime);
+    if (!Number.isNaN(time) && (!earliest || time < earliest.time)) earliest = { time, text: finding.eventTime };
+  }
+  return earliest?.text;
 }

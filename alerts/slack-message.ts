@@ -1,6 +1,8 @@
 import type { Finding } from '../core/finding.js';
+import type { FindingGroup } from '../core/ports.js';
 import {
-  actorLines, alertTitle, changeLines, consoleLinkLabel, consoleUrl, truncateText, whereLines,
+  actorLines, alertTitle, changeLines, consoleLinkLabel, consoleUrl, groupFindingLine, groupTitle, highestSeverity,
+  mostUrgentFirst, truncateText, whereLines,
 } from './message.js';
 
 /**
@@ -128,6 +130,43 @@ function resolvedBlocks(finding: Finding): SlackBlock[] {
 export function slackMessage(finding: Finding): SlackMessage {
   const blocks = finding.status === 'resolved' ? resolvedBlocks(finding) : openBlocks(finding);
   return { text: fit(`${alertTitle(finding)}: ${finding.summary}`, BUDGET.text), blocks };
+}
+
+/** The line ending a storm message that could not list every finding. */
+function moreFindingsText(count: number): string {
+  return `… and ${count} more (see \`netdrift findings list\`)`;
+}
+
+/**
+ * One message for a storm (pure): a header with the group's highest severity and
+ * `N findings from <cause>`, then one section per finding, most urgent first
+ * (`[HIGH] route.removed — rtb-0a1: …`, resolved ones as `Resolved: …`). As many findings as
+ * fit in Slack's limits are listed; a closing context block counts the rest.
+ */
+export function slackGroupMessage(group: FindingGroup): SlackMessage {
+  const title = `[${highestSeverity(group.findings).toUpperCase()}] ${groupTitle(group)}`;
+  const text = fit(title, BUDGET.text);
+  const header = truncateText(title, SLACK_LIMITS.headerChars);
+  const findings = mostUrgentFirst(group.findings);
+  // Room is kept for the closing block (header + sections + it), at the largest count it can show.
+  const maxSections = SLACK_LIMITS.blocks - 2;
+  let chars = text.length + header.length + moreFindingsText(findings.length).length;
+  const sections: SlackBlock[] = [];
+  for (const finding of findings) {
+    const line = fit(groupFindingLine(finding), BUDGET.line);
+    if (sections.length === maxSections || chars + line.length > SLACK_LIMITS.totalChars) break;
+    sections.push({ type: 'section', text: { type: 'mrkdwn', text: line } });
+    chars += line.length;
+  }
+  const left = findings.length - sections.length;
+  return {
+    text,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: header } },
+      ...sections,
+      ...(left > 0 ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: moreFindingsText(left) }] }] : []),
+    ],
+  };
 }
 
 /** Every text in a message, for counting. */

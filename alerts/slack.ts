@@ -3,14 +3,20 @@ import {
 } from '@slack/webhook';
 import { DeliveryError, oneLine } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
-import type { AlertSink } from '../core/ports.js';
+import type { AlertSink, FindingGroup } from '../core/ports.js';
 import { httpDeliveryError, quoteBody, redact, requestFailureReason } from './http-failure.js';
-import { slackMessage, type SlackMessage } from './slack-message.js';
+import { slackGroupMessage, slackMessage, type SlackMessage } from './slack-message.js';
 
 export type { SlackBlock, SlackMessage } from './slack-message.js';
 
 /** How long a Slack post may take before it counts as failed (and retryable). */
 export const SLACK_DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Slack accepts about one message per second per incoming webhook, allowing short bursts
+ * (https://docs.slack.dev/apis/web-api/rate-limits).
+ */
+export const SLACK_RATE_LIMIT = { count: 1, intervalMs: 1000 } as const;
 
 export interface SlackSinkOptions {
   /** The incoming webhook URL. A secret: it never appears in an error or a log line. */
@@ -27,6 +33,7 @@ export interface SlackSinkOptions {
  */
 export class SlackSink implements AlertSink<SlackMessage> {
   readonly name: string;
+  readonly rateLimit = SLACK_RATE_LIMIT;
   readonly #webhookUrl: string;
   readonly #timeoutMs: number;
 
@@ -39,6 +46,11 @@ export class SlackSink implements AlertSink<SlackMessage> {
   /** The message for a finding (pure); see `slackMessage`. */
   build(finding: Finding): SlackMessage {
     return slackMessage(finding);
+  }
+
+  /** One message for a storm (pure); see `slackGroupMessage`. */
+  buildGroup(group: FindingGroup): SlackMessage {
+    return slackGroupMessage(group);
   }
 
   async send(message: SlackMessage): Promise<void> {

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConsoleSink } from '../../alerts/console.js';
-import { openFinding, resolvedFinding } from './finding-fixture.js';
+import { openFinding, resolvedFinding, smallStorm } from './finding-fixture.js';
 
 function captured(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -30,6 +30,19 @@ describe('ConsoleSink', () => {
 
     expect(new ConsoleSink(new PassThrough()).build(finding)).toBe(
       'OPEN CRITICAL route.default-added rtb-0a1: route added [2Jby someone',
+    );
+  });
+
+  it('writes a storm as one line per finding, each prefixed with the cause', async () => {
+    const out = captured();
+    const sink = new ConsoleSink(out.stream);
+
+    await sink.send(sink.buildGroup(smallStorm()));
+
+    expect(out.text()).toBe(
+      '[event ev-create-1] RESOLVED HIGH route.added rtb-0c3: 10.2.0.0/16 → pcx-02 on rtb-0c3\n'
+      + '[event ev-create-1] OPEN MEDIUM route.added rtb-0b2: 10.1.0.0/16 → pcx-01 on rtb-0b2\n'
+      + '[event ev-create-1] OPEN CRITICAL route.default-added rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1\n',
     );
   });
 });

@@ -1,4 +1,5 @@
 import { findingFingerprint, type Finding } from '../../core/finding.js';
+import type { FindingGroup } from '../../core/ports.js';
 
 /**
  * The finding every alerts test starts from: a NAT default route added to rtb-0a1.
@@ -48,4 +49,44 @@ export function resolvedFinding(): Finding {
   finding.eventTime = '2026-11-26T10:05:00Z';
   finding.resolvedAt = '2026-11-26T10:05:01Z';
   return finding;
+}
+
+/** Another open finding from the same event: a medium route added to rtb-0b2. */
+export function addedRouteFinding(): Finding {
+  const finding = openFinding();
+  finding.rule = 'route.added';
+  finding.severity = 'medium';
+  finding.resource = 'rtb-0b2';
+  finding.item = '10.1.0.0/16';
+  finding.summary = '10.1.0.0/16 → pcx-01 on rtb-0b2';
+  finding.observed = { destination: '10.1.0.0/16', target: { type: 'peering', id: 'pcx-01' } };
+  finding.fingerprint = findingFingerprint({
+    cloud: 'aws', account: '111122223333', rule: 'route.added', resource: 'rtb-0b2', item: '10.1.0.0/16',
+  });
+  return finding;
+}
+
+/** A high finding on rtb-0c3 that the same storm resolved. */
+export function resolvedAddedRouteFinding(): Finding {
+  const finding = addedRouteFinding();
+  finding.severity = 'high';
+  finding.resource = 'rtb-0c3';
+  finding.summary = '10.2.0.0/16 → pcx-02 on rtb-0c3';
+  finding.item = '10.2.0.0/16';
+  finding.status = 'resolved';
+  finding.eventTime = '2026-11-26T10:05:00Z';
+  finding.resolvedAt = '2026-11-26T10:05:01Z';
+  finding.fingerprint = findingFingerprint({
+    cloud: 'aws', account: '111122223333', rule: 'route.added', resource: 'rtb-0c3', item: '10.2.0.0/16',
+  });
+  return finding;
+}
+
+/** A storm of three, listed least urgent first: a resolved high, an open medium, an open critical. */
+export function smallStorm(): FindingGroup {
+  return {
+    cause: 'event ev-create-1',
+    key: 'storm:event:ev-create-1',
+    findings: [resolvedAddedRouteFinding(), addedRouteFinding(), openFinding()],
+  };
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  actorLines, alertTitle, changeLines, consoleUrl, joinWithin, renderValue, singleLine, truncateText, whereLines,
+  actorLines, alertTitle, changeLines, consoleUrl, groupFindingLine, groupTitle, highestSeverity, joinWithin, mostUrgentFirst,
+  renderValue, singleLine, topRules, truncateText, whereLines,
 } from '../../alerts/message.js';
-import { openFinding, resolvedFinding } from './finding-fixture.js';
+import { openFinding, resolvedFinding, smallStorm } from './finding-fixture.js';
 
 describe('alert wording', () => {
   it('titles an open finding with severity and rule, a resolved one as resolved', () => {
@@ -123,5 +124,41 @@ describe('consoleUrl', () => {
       .toBe('https://console.cloud.google.com/networking/subnetworks/details/europe-west1/sn-1?project=p');
     expect(gcp('dns-zone', 'projects/other/managedZones/corp'))
       .toBe('https://console.cloud.google.com/net-services/dns/zones/corp/details?project=other');
+  });
+});
+
+describe('storm wording', () => {
+  it('titles a storm by its size and cause', () => {
+    const storm = smallStorm();
+
+    expect(groupTitle(storm)).toBe('3 findings from event ev-create-1');
+    expect(groupTitle({ ...storm, cause: 'principal a\nb', findings: [openFinding()] })).toBe('1 finding from principal a b');
+  });
+
+  it('takes the highest severity, info for none', () => {
+    expect(highestSeverity(smallStorm().findings)).toBe('critical');
+    expect(highestSeverity([])).toBe('info');
+  });
+
+  it('lists open before resolved, louder first, otherwise in the given order', () => {
+    const order = mostUrgentFirst(smallStorm().findings).map((f) => `${f.status} ${f.severity} ${f.resource}`);
+
+    expect(order).toEqual(['open critical rtb-0a1', 'open medium rtb-0b2', 'resolved high rtb-0c3']);
+  });
+
+  it('names the most frequent rules and counts the others', () => {
+    const rules = (names: string[]) => names.map((rule) => ({ ...openFinding(), rule: rule as ReturnType<typeof openFinding>['rule'] }));
+
+    expect(topRules(smallStorm().findings)).toBe('route.added (2), route.default-added (1)');
+    expect(topRules(rules(['nat.deleted', 'route.added', 'route.added', 'peering.added', 'route.removed', 'route.removed', 'route.removed'])))
+      .toBe('route.removed (3), route.added (2), nat.deleted (1), +1 more rule');
+  });
+
+  it('puts one finding of a storm on one line', () => {
+    const finding = resolvedFinding();
+    finding.summary = 'two\nlines';
+
+    expect(groupFindingLine(openFinding())).toBe('[CRITICAL] route.default-added — rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1');
+    expect(groupFindingLine(finding)).toBe('Resolved: route.default-added — rtb-0a1: two lines');
   });
 });

@@ -1,10 +1,12 @@
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PagerDutySink, type PagerDutyTrigger } from '../../alerts/pagerduty.js';
 import { DeliveryError } from '../../core/errors.js';
 import type { Severity } from '../../core/severity.js';
 import { startPagerDutyReceiver, type Receiver } from '../support/receivers.js';
-import { openFinding, OPEN_DEFAULT_ROUTE, resolvedFinding } from './finding-fixture.js';
+import {
+  addedRouteFinding, openFinding, OPEN_DEFAULT_ROUTE, resolvedAddedRouteFinding, resolvedFinding, smallStorm,
+} from './finding-fixture.js';
 
 const ROUTING_KEY = 'R0UT1NGk3y0123456789abcdefABCDEF';
 const ROUTE_TABLE_URL = 'https://eu-west-1.console.aws.amazon.com/vpcconsole/home?region=eu-west-1#RouteTableDetails:RouteTableId=rtb-0a1';
@@ -104,6 +106,101 @@ describe('PagerDutySink over HTTP', () => {
 
     expect(Buffer.byteLength(receiver.requests[0]?.text ?? '')).toBeLessThan(512 * 1024);
     expect(receiver.requests[0]?.body).toMatchObject({ payload: { custom_details: { observed: expect.stringMatching(/chars\)$/) } } });
+  });
+});
+
+describe('PagerDutySink endpoints', () => {
+  /** The URL each sink posts to, with fetch answered locally instead of by PagerDuty. */
+  async function postedTo(target: PagerDutySink): Promise<string> {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(new Response('{"status":"success"}', { status: 202 }));
+    try {
+      await target.send(target.build(openFinding()));
+      return String(fetchSpy.mock.calls[0]?.[0]);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  }
+
+  it('sends to the US endpoint by default, and to the EU one for the EU region', async () => {
+    expect(await postedTo(new PagerDutySink({ routingKey: ROUTING_KEY }))).toBe('https://events.pagerduty.com/v2/enqueue');
+    expect(await postedTo(new PagerDutySink({ routingKey: ROUTING_KEY, region: 'us' }))).toBe('https://events.pagerduty.com/v2/enqueue');
+    expect(await postedTo(new PagerDutySink({ routingKey: ROUTING_KEY, region: 'eu' }))).toBe('https://events.eu.pagerduty.com/v2/enqueue');
+  });
+
+  it('sends to the given URL whatever the region', async () => {
+    expect(await postedTo(new PagerDutySink({ routingKey: ROUTING_KEY, region: 'eu', url: 'https://pd-proxy.example/v2/enqueue' })))
+      .toBe('https://pd-proxy.example/v2/enqueue');
+  });
+
+  it('declares PagerDuty\'s rate limit of 120 events a minute per routing key', () => {
+    expect(sink.rateLimit).toEqual({ count: 120, intervalMs: 60_000 });
+  });
+});
+
+describe('PagerDutySink storms', () => {
+  it('triggers one incident for a storm, keyed by the group, with its findings most urgent first', async () => {
+    await sink.send(sink.buildGroup(smallStorm()));
+
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]?.body).toEqual({
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: 'storm:event:ev-create-1',
+      payload: {
+        summary: '3 findings from event ev-create-1: route.added (2), route.default-added (1)',
+        source: 'aws:111122223333/eu-west-1',
+        severity: 'critical',
+        timestamp: '2026-11-26T10:00:00Z',
+        class: 'storm',
+        custom_details: {
+          cause: 'event ev-create-1',
+          count: 3,
+          findings: [
+            {
+              fingerprint: OPEN_DEFAULT_ROUTE.fingerprint, rule: 'route.default-added', severity: 'critical', status: 'open',
+              resource: 'rtb-0a1', summary: '0.0.0.0/0 → nat-0abc on rtb-0a1',
+            },
+            {
+              fingerprint: addedRouteFinding().fingerprint, rule: 'route.added', severity: 'medium', status: 'open',
+              resource: 'rtb-0b2', summary: '10.1.0.0/16 → pcx-01 on rtb-0b2',
+            },
+            {
+              fingerprint: resolvedAddedRouteFinding().fingerprint, rule: 'route.added', severity: 'high', status: 'resolved',
+              resource: 'rtb-0c3', summary: '10.2.0.0/16 → pcx-02 on rtb-0c3',
+            },
+          ],
+          omitted: 0,
+        },
+      },
+    });
+  });
+
+  it('takes the highest severity of the group', () => {
+    const group = smallStorm();
+    group.findings = group.findings.filter((f) => f.rule === 'route.added');
+
+    expect(sink.buildGroup(group).payload.severity).toBe('error');
+  });
+
+  it('keeps a storm of 5000 findings with long summaries far below 512 KB, counting what it leaves out', async () => {
+    const findings = Array.from({ length: 5000 }, (_, i) => {
+      const finding = openFinding();
+      finding.rule = i % 7 === 0 ? 'route.removed' : 'route.default-added';
+      finding.fingerprint = String(i).padStart(32, '0');
+      finding.resource = `rtb-${i}-${'r'.repeat(1000)}`;
+      finding.summary = `route ${i} ${'s'.repeat(2000)}`;
+      return finding;
+    });
+
+    const event = sink.buildGroup({ cause: `principal ${'p'.repeat(2000)}`, key: 'storm:principal:p', findings });
+    await sink.send(event);
+
+    const details = event.payload.custom_details;
+    expect(Buffer.byteLength(receiver.requests[0]?.text ?? '')).toBeLessThan(128 * 1024);
+    expect(event.payload.summary).toHaveLength(1024);
+    expect(details.findings.length).toBeGreaterThan(50);
+    expect(details.findings.length + details.omitted).toBe(5000);
+    expect(details.findings[0]?.summary).toMatch(/… \(\+\d+ chars\)$/);
   });
 });
 

@@ -4,7 +4,7 @@ import { DeliveryError } from '../../core/errors.js';
 import { SLACK_LIMITS, slackLimitViolations, type SlackMessage } from '../../alerts/slack-message.js';
 import { SlackSink } from '../../alerts/slack.js';
 import { startSlackReceiver, type Receiver } from '../support/receivers.js';
-import { openFinding, resolvedFinding } from './finding-fixture.js';
+import { openFinding, resolvedFinding, smallStorm } from './finding-fixture.js';
 
 const WEBHOOK_PATH = '/services/T0AAAAAAA/B0BBBBBBB/s3cr3tW3bh00kT0k3n';
 const ROUTE_TABLE_URL = 'https://eu-west-1.console.aws.amazon.com/vpcconsole/home?region=eu-west-1#RouteTableDetails:RouteTableId=rtb-0a1';
@@ -28,6 +28,31 @@ async function failedSend(target: SlackSink, webhookUrl: string): Promise<Delive
   const everything = `${String(error)} ${inspect(error, { depth: 10 })}`;
   for (const secret of [webhookUrl, WEBHOOK_PATH, 's3cr3tW3bh00kT0k3n']) expect(everything).not.toContain(secret);
   return error as DeliveryError;
+}
+
+/** Checks the limits independently of `slackLimitViolations`. */
+function expectWithinLimits(message: SlackMessage): void {
+  const all: string[] = [message.text];
+  expect(message.blocks.length).toBeLessThanOrEqual(50);
+  for (const block of message.blocks) {
+    if (block.type === 'header') {
+      expect(block.text.text.length).toBeLessThanOrEqual(150);
+      all.push(block.text.text);
+    } else if (block.type === 'context') {
+      expect(block.elements.length).toBeLessThanOrEqual(10);
+      all.push(...block.elements.map((e) => e.text));
+    } else if ('fields' in block) {
+      expect(block.fields.length).toBeLessThanOrEqual(10);
+      for (const field of block.fields) expect(field.text.length).toBeLessThanOrEqual(2000);
+      all.push(...block.fields.map((f) => f.text));
+    } else {
+      expect(block.text.text.length).toBeLessThanOrEqual(3000);
+      expect(block.text.text.length).toBeGreaterThan(0);
+      all.push(block.text.text);
+    }
+  }
+  expect(all.join('').length).toBeLessThan(13_000);
+  expect(slackLimitViolations(message)).toEqual([]);
 }
 
 describe('SlackSink over HTTP', () => {
@@ -100,31 +125,6 @@ describe('SlackSink over HTTP', () => {
 });
 
 describe('SlackSink limits', () => {
-  /** Checks the limits independently of `slackLimitViolations`. */
-  function expectWithinLimits(message: SlackMessage): void {
-    const all: string[] = [message.text];
-    expect(message.blocks.length).toBeLessThanOrEqual(50);
-    for (const block of message.blocks) {
-      if (block.type === 'header') {
-        expect(block.text.text.length).toBeLessThanOrEqual(150);
-        all.push(block.text.text);
-      } else if (block.type === 'context') {
-        expect(block.elements.length).toBeLessThanOrEqual(10);
-        all.push(...block.elements.map((e) => e.text));
-      } else if ('fields' in block) {
-        expect(block.fields.length).toBeLessThanOrEqual(10);
-        for (const field of block.fields) expect(field.text.length).toBeLessThanOrEqual(2000);
-        all.push(...block.fields.map((f) => f.text));
-      } else {
-        expect(block.text.text.length).toBeLessThanOrEqual(3000);
-        expect(block.text.text.length).toBeGreaterThan(0);
-        all.push(block.text.text);
-      }
-    }
-    expect(all.join('').length).toBeLessThan(13_000);
-    expect(slackLimitViolations(message)).toEqual([]);
-  }
-
   it('keeps a finding with a 20k-character value and 500 subnets within limits', async () => {
     const finding = openFinding();
     const subnets = Array.from({ length: 500 }, (_, i) => `subnet-${String(i).padStart(17, '0')}`);
@@ -149,6 +149,60 @@ describe('SlackSink limits', () => {
     };
 
     expect(slackLimitViolations(message)).toEqual([`block 0 header text: 151 > ${SLACK_LIMITS.headerChars}`]);
+  });
+});
+
+describe('SlackSink storms', () => {
+  it('posts the exact blocks for a storm of three: most urgent first, the resolved one as resolved', async () => {
+    await sink.send(sink.buildGroup(smallStorm()));
+
+    expect(receiver.requests[0]?.body).toEqual({
+      text: '[CRITICAL] 3 findings from event ev-create-1',
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: '[CRITICAL] 3 findings from event ev-create-1' } },
+        { type: 'section', text: { type: 'mrkdwn', text: '[CRITICAL] route.default-added — rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1' } },
+        { type: 'section', text: { type: 'mrkdwn', text: '[MEDIUM] route.added — rtb-0b2: 10.1.0.0/16 → pcx-01 on rtb-0b2' } },
+        { type: 'section', text: { type: 'mrkdwn', text: 'Resolved: route.added — rtb-0c3: 10.2.0.0/16 → pcx-02 on rtb-0c3' } },
+      ],
+    });
+  });
+
+  it('lists as many of a storm of 500 as fit in Slack\'s limits and counts the rest', async () => {
+    const findings = Array.from({ length: 500 }, (_, i) => {
+      const finding = openFinding();
+      finding.resource = `rtb-${String(i).padStart(4, '0')}`;
+      finding.summary = `0.0.0.0/0 → nat-0abc on rtb-${String(i).padStart(4, '0')} <${'&'.repeat(200 + i)}>`;
+      return finding;
+    });
+
+    const message = sink.buildGroup({ cause: 'principal arn:aws:iam::111122223333:user/alice', key: 'storm:principal:alice', findings });
+    await sink.send(message);
+
+    expectWithinLimits(message);
+    const sections = message.blocks.filter((b) => b.type === 'section');
+    expect(sections.length).toBeGreaterThan(10);
+    expect(sections.length).toBeLessThan(48);
+    expect(message.blocks.at(-1)).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `… and ${500 - sections.length} more (see \`netdrift findings list\`)` }],
+    });
+    expect(receiver.requests[0]?.body).toEqual(message);
+  });
+
+  it('lists a storm of 48 short findings whole, and 48 of 49 with the closing count', () => {
+    const storm = (count: number): SlackMessage => sink.buildGroup({
+      cause: 'event ev-1', key: 'k', findings: Array.from({ length: count }, () => openFinding()),
+    });
+
+    expect(storm(48).blocks).toHaveLength(49);
+    expect(storm(48).blocks.at(-1)?.type).toBe('section');
+    expect(storm(49).blocks).toHaveLength(50);
+    expect(storm(49).blocks.at(-1)).toMatchObject({ type: 'context', elements: [{ text: expect.stringMatching(/^… and 1 more/) }] });
+    expect(slackLimitViolations(storm(49))).toEqual([]);
+  });
+
+  it('declares Slack\'s rate limit of one message a second', () => {
+    expect(sink.rateLimit).toEqual({ count: 1, intervalMs: 1000 });
   });
 });
 
