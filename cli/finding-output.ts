@@ -22,11 +22,12 @@ function cut(text: string, width: number): string {
 export function findingsTable(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'no findings\n';
   const rows = findings.map((f) => [
-    f.status === 'open' ? 'OPEN' : 'RESOLVED', f.severity.toUpperCase(), f.rule,
+    `${f.status === 'open' ? 'OPEN' : 'RESOLVED'}${f.suppressed ? '*' : ''}`, f.severity.toUpperCase(), f.rule,
     `${f.cloud}:${f.account}`, cut(shortName(f.resource), 40), cut(f.summary, 90),
   ]);
   const header = ['STATUS', 'SEVERITY', 'RULE', 'ACCOUNT', 'RESOURCE', 'SUMMARY'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  const note = findings.some((f) => f.suppressed) ? '* suppressed: an expected change, recorded and not sent\n' : '';
+  return [line(header), ...rows.map(line)].join('\n') + '\n' + note;
 }

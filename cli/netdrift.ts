@@ -2,6 +2,8 @@
 import { ConfigError, NetdriftError, oneLine } from '../core/errors.js';
 import { catalogCommand } from './commands/catalog.js';
 import { demoCommand } from './commands/demo.js';
+import { findingsCommand } from './commands/findings.js';
+import { outboxCommand } from './commands/outbox.js';
 import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
 import { snapshotCommand } from './commands/snapshot.js';
@@ -14,6 +16,8 @@ const COMMANDS: Record<string, (args: string[], io: CommandIO) => Promise<number
   serve: serveCommand,
   catalog: catalogCommand,
   snapshot: snapshotCommand,
+  outbox: outboxCommand,
+  findings: findingsCommand,
 };
 
 /** Runs one command line; returns the exit code. Errors become one line on stderr. */

@@ -1,7 +1,10 @@
 import { allAdapters } from '../adapters/index.js';
 import { SnapshotFileReader } from '../adapters/local/snapshot-file-reader.js';
 import { SqliteStateStore } from '../adapters/local/sqlite-state-store.js';
-import { deliverOutbox, routeFinding, sinksFromConfig, type DeliveryReport } from '../alerts/deliver.js';
+import { deliverOutbox, type DeliveryReport } from '../alerts/deliver.js';
+import type { RateLimiter } from '../alerts/rate-limiter.js';
+import { deliveryOptionsFromConfig, sinksFromConfig } from '../alerts/sinks.js';
+import { routeFinding, suppressionOf } from '../core/routing.js';
 import type { Config } from '../core/config.js';
 import { Pipeline } from '../core/pipeline.js';
 import type { AlertSink, SnapshotStore, StateReader, StateStore } from '../core/ports.js';
@@ -44,11 +47,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const pipeline = new Pipeline({
     adapters: allAdapters, snapshots, state, ...(reader ? { reader } : {}), ...(options.readers ? { readers: options.readers } : {}),
     route: (finding) => (options.send ? routeFinding(config, finding) : []),
+    suppress: (finding) => suppressionOf(config, finding, new Date()),
     eventTtlHours: config.eventTtlHours, warn: options.warn,
   });
+  const delivery = deliveryOptionsFromConfig(config);
+  const limiters = new Map<string, RateLimiter>();
   return {
     pipeline, state, snapshots, sinks,
-    deliver: () => deliverOutbox(state, sinks),
+    deliver: () => deliverOutbox(state, sinks, { ...delivery, limiters }),
     close: () => state.close(),
   };
 }

@@ -13,6 +13,9 @@ Usage:
   netdrift catalog [--cloud aws|azure|gcp] [--format text|json]
   netdrift snapshot capture --cloud aws --account ID --regions r1,r2 [--endpoint URL] [--baseline DIR]
   netdrift snapshot show    --cloud C --account ID [--baseline DIR] [--candidate]
+  netdrift findings list    [--state FILE] [--status open|resolved] [--format text|json]
+  netdrift outbox list      [--state FILE] [--rejected] [--format text|json]
+  netdrift outbox redrive   [--state FILE] [--id ID]...
   netdrift snapshot diff    --cloud C --account ID [--baseline DIR] [--format text|json]
   netdrift snapshot approve --cloud C --account ID [--baseline DIR] [--by NAME]
 

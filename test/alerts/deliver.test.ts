@@ -1,219 +1,183 @@
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConsoleSink } from '../../alerts/console.js';
-import { deliverOutbox, routeFinding, sinksFromConfig } from '../../alerts/deliver.js';
-import { PagerDutySink } from '../../alerts/pagerduty.js';
-import { SlackSink } from '../../alerts/slack.js';
-import { parseConfig } from '../../core/config.js';
+import { SqliteStateStore } from '../../adapters/local/sqlite-state-store.js';
+import { deliverOutbox, type DeliverOptions } from '../../alerts/deliver.js';
+import { deliveryOptionsFromConfig, sinksFromConfig } from '../../alerts/sinks.js';
+import { parseConfig, type ConfigInput } from '../../core/config.js';
 import type { Finding } from '../../core/finding.js';
-import type { AlertSink, OutboxEntry, StateStore } from '../../core/ports.js';
+import type { AlertSink } from '../../core/ports.js';
 import { startPagerDutyReceiver, startSlackReceiver, type Receiver } from '../support/receivers.js';
 import { openFinding, resolvedFinding } from './finding-fixture.js';
 
-/** A state store that only keeps an outbox: all `deliverOutbox` may touch. */
-class OutboxOnlyStore implements StateStore {
-  readonly entries: OutboxEntry[] = [];
-  #next = 1;
-
-  add(sink: string, finding: Finding): OutboxEntry {
-    const entry: OutboxEntry = {
-      id: `ob-${this.#next}`, sink, finding, attempts: 0, createdAt: `2026-11-26T10:00:${String(this.#next).padStart(2, '0')}Z`,
-    };
-    this.#next += 1;
-    this.entries.push(entry);
-    return entry;
-  }
-
-  async pendingOutbox(limit?: number): Promise<OutboxEntry[]> {
-    return structuredClone(this.entries.slice(0, limit));
-  }
-
-  async outboxDelivered(id: string): Promise<void> {
-    const at = this.entries.findIndex((e) => e.id === id);
-    if (at < 0) throw new Error(`no outbox entry ${id}`);
-    this.entries.splice(at, 1);
-  }
-
-  async outboxFailed(id: string, error: string): Promise<void> {
-    const entry = this.entries.find((e) => e.id === id);
-    if (!entry) throw new Error(`no outbox entry ${id}`);
-    entry.attempts += 1;
-    entry.lastError = error;
-  }
-
-  isProcessed(): never { throw new Error('not used by delivery'); }
-  getObserved(): never { throw new Error('not used by delivery'); }
-  listObserved(): never { throw new Error('not used by delivery'); }
-  openFindings(): never { throw new Error('not used by delivery'); }
-  listFindings(): never { throw new Error('not used by delivery'); }
-  commit(): never { throw new Error('not used by delivery'); }
-  purgeExpired(): never { throw new Error('not used by delivery'); }
-  async close(): Promise<void> {}
-}
-
-function otherFinding(): Finding {
-  const finding = openFinding();
-  finding.resource = 'rtb-0b2';
-  finding.summary = '0.0.0.0/0 → nat-0abc on rtb-0b2';
-  finding.fingerprint = 'f'.repeat(32);
-  return finding;
-}
+const SLACK_PATH = '/services/T0AAAAAAA/B0BBBBBBB/s3cr3tW3bh00kT0k3n';
+const ROUTING_KEY = 'R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY00';
 
 let slack: Receiver;
 let pagerduty: Receiver;
-let sinks: Map<string, AlertSink>;
-let store: OutboxOnlyStore;
+let store: SqliteStateStore;
 
 beforeEach(async () => {
   slack = await startSlackReceiver();
   pagerduty = await startPagerDutyReceiver();
-  sinks = new Map<string, AlertSink>([
-    ['slack', new SlackSink({ webhookUrl: `${slack.url}/services/T0/B0/secret-token-123`, timeoutMs: 2000 })],
-    ['pagerduty', new PagerDutySink({ routingKey: 'k'.repeat(32), url: `${pagerduty.url}/v2/enqueue`, timeoutMs: 2000 })],
-  ]);
-  store = new OutboxOnlyStore();
+  store = new SqliteStateStore(':memory:');
 });
-
 afterEach(async () => {
   await slack.close();
   await pagerduty.close();
+  await store.close();
 });
 
-describe('deliverOutbox', () => {
-  it('sends each entry with its sink and removes it', async () => {
-    store.add('slack', openFinding());
-    store.add('pagerduty', openFinding());
-
-    const report = await deliverOutbox(store, sinks);
-
-    expect(report).toEqual({ sent: 2, failed: [], deferred: 0 });
-    expect(store.entries).toEqual([]);
-    expect(slack.requests).toHaveLength(1);
-    expect(pagerduty.requests[0]?.body).toMatchObject({ event_action: 'trigger' });
+function config(extra: Partial<ConfigInput> = {}) {
+  return parseConfig({
+    sinks: { slack: { webhookUrl: `${slack.url}${SLACK_PATH}` }, pagerduty: { routingKey: ROUTING_KEY, url: `${pagerduty.url}/v2/enqueue` } },
+    ...extra,
   });
+}
 
-  it('keeps a failed entry with its error, and reports it', async () => {
-    const finding = openFinding();
-    store.add('slack', finding);
-    slack.respondWith({ status: 429, headers: { 'retry-after': '7' }, body: 'rate_limited' });
+function findingNo(n: number, base: Finding = openFinding()): Finding {
+  return { ...structuredClone(base), fingerprint: n.toString(16).padStart(32, '0'), item: `10.${n}.0.0/16`, summary: `route 10.${n}.0.0/16 added` };
+}
 
-    const report = await deliverOutbox(store, sinks);
+async function queue(sinks: string[], ...findings: Finding[]): Promise<void> {
+  for (const finding of findings) {
+    await store.commit({ processed: [], observed: [], findings: [finding], outbox: sinks.map((sink) => ({ sink, finding })) });
+  }
+}
 
-    const error = 'slack: rate limited (HTTP 429): rate_limited; retry after 7000 ms';
-    expect(report).toEqual({
-      sent: 0,
-      deferred: 0,
-      failed: [{ sink: 'slack', fingerprint: finding.fingerprint, rule: 'route.default-added', error, retryable: true, retryAfterMs: 7000 }],
-    });
-    expect(store.entries).toMatchObject([{ id: 'ob-1', attempts: 1, lastError: error }]);
-  });
+/** Fast retries for tests; Retry-After still honoured in real time. */
+const FAST: DeliverOptions = { retry: { attempts: 6, baseDelayMs: 5, maxDelayMs: 20, maxWaitMs: 5_000 } };
 
-  it('holds back later entries of a finding whose earlier one failed, so a resolve never overtakes its trigger', async () => {
-    store.add('slack', openFinding());
-    store.add('slack', resolvedFinding());
-    store.add('slack', otherFinding());
-    slack.respondWith({ status: 503, body: 'unavailable' });
+describe('delivery through the outbox', () => {
+  it('delivers and removes each entry, a resolve after its trigger', async () => {
+    const sinks = sinksFromConfig(config());
+    await queue(['slack', 'pagerduty'], openFinding(), resolvedFinding());
 
-    const first = await deliverOutbox(store, sinks);
+    const report = await deliverOutbox(store, sinks, FAST);
 
-    expect(first).toMatchObject({ sent: 1, deferred: 1, failed: [{ sink: 'slack', retryable: true }] });
-    expect(store.entries.map((e) => [e.id, e.attempts])).toEqual([['ob-1', 1], ['ob-2', 0]]);
-    expect(slack.requests.map((r) => (r.body as { text: string }).text)).toEqual([
-      '[CRITICAL] route.default-added: 0.0.0.0/0 → nat-0abc on rtb-0a1',
-      '[CRITICAL] route.default-added: 0.0.0.0/0 → nat-0abc on rtb-0b2',
-    ]);
-
-    const second = await deliverOutbox(store, sinks);
-
-    expect(second).toEqual({ sent: 2, failed: [], deferred: 0 });
-    expect(store.entries).toEqual([]);
-    expect(slack.requests.slice(2).map((r) => (r.body as { text: string }).text)).toEqual([
-      '[CRITICAL] route.default-added: 0.0.0.0/0 → nat-0abc on rtb-0a1',
-      'Resolved: route.default-added: 0.0.0.0/0 → nat-0abc on rtb-0a1',
-    ]);
-  });
-
-  it('sends oldest first, whatever order the store lists them in', async () => {
-    const resolve = store.add('pagerduty', resolvedFinding());
-    const trigger = store.add('pagerduty', openFinding());
-    resolve.createdAt = '2026-11-26T10:05:00Z';
-    trigger.createdAt = '2026-11-26T10:00:00Z';
-
-    await deliverOutbox(store, sinks);
-
+    expect(report).toMatchObject({ sent: 4, failed: [], deferred: 0 });
     expect(pagerduty.requests.map((r) => (r.body as { event_action: string }).event_action)).toEqual(['trigger', 'resolve']);
+    expect(slack.requests.map((r) => (r.body as { text: string }).text.split(':')[0])).toEqual(['[CRITICAL] route.default-added', 'Resolved']);
+    expect(await store.listOutbox()).toEqual([]);
   });
 
-  it('a failure on one sink does not hold back another', async () => {
-    store.add('slack', openFinding());
-    store.add('pagerduty', openFinding());
+  it('rides out an outage: 503s, then 429 with Retry-After, then every alert exactly once, in order, Retry-After respected', async () => {
+    const sinks = sinksFromConfig(config());
+    slack.respondWith({ status: 503, body: 'unavailable' }, { status: 503, body: 'unavailable' }, { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' });
+    pagerduty.respondWith({ status: 500, body: { status: 'error' } }, { status: 429, headers: { 'retry-after': '1' }, body: { status: 'throttled' } });
+    await queue(['slack', 'pagerduty'], openFinding(), resolvedFinding());
+
+    const report = await deliverOutbox(store, sinks, FAST);
+
+    expect(report).toMatchObject({ sent: 4, failed: [] });
+    // Failed attempts reached the receivers too; what each finally accepted is one trigger, then one resolve.
+    expect(slack.requests.slice(3).map((r) => (r.body as { text: string }).text.split(':')[0])).toEqual(['[CRITICAL] route.default-added', 'Resolved']);
+    expect(pagerduty.requests.slice(2).map((r) => (r.body as { event_action: string }).event_action)).toEqual(['trigger', 'resolve']);
+    // The 429 said one second: the next try waited for it.
+    expect((slack.requests[3]?.receivedAt ?? 0) - (slack.requests[2]?.receivedAt ?? 0)).toBeGreaterThanOrEqual(950);
+    expect((pagerduty.requests[2]?.receivedAt ?? 0) - (pagerduty.requests[1]?.receivedAt ?? 0)).toBeGreaterThanOrEqual(950);
+    expect(await store.listOutbox()).toEqual([]);
+  }, 30_000);
+
+  it('keeps an alert the sink could not take for a later pass, due after its Retry-After', async () => {
+    const sinks = sinksFromConfig(config());
+    slack.respondWith({ status: 429, headers: { 'retry-after': '120' }, body: 'rate_limited' });
+    await queue(['slack'], openFinding());
+
+    const report = await deliverOutbox(store, sinks, FAST);
+    const [entry] = await store.listOutbox();
+
+    expect(report.failed).toMatchObject([{ sink: 'slack', retryable: true, retryAfterMs: 120_000 }]);
+    expect(entry).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(Date.parse(entry?.nextAttemptAt ?? '') - Date.now()).toBeGreaterThan(100_000);
+    expect(await store.pendingOutbox()).toEqual([]);
+  });
+
+  it('reports a 400 with the sink\'s error text, never retries it, and keeps it rejected for redrive', async () => {
+    const sinks = sinksFromConfig(config());
     slack.respondWith({ status: 400, body: 'invalid_blocks' });
+    await queue(['slack'], openFinding());
 
-    const report = await deliverOutbox(store, sinks);
+    const report = await deliverOutbox(store, sinks, FAST);
 
-    expect(report).toMatchObject({ sent: 1, failed: [{ sink: 'slack', retryable: false }] });
-    expect(store.entries.map((e) => e.sink)).toEqual(['slack']);
+    expect(slack.requests).toHaveLength(1);
+    expect(report.failed).toMatchObject([{ sink: 'slack', retryable: false }]);
+    expect(report.failed[0]?.error).toContain('invalid_blocks');
+    expect(await store.listOutbox({ state: 'rejected' })).toHaveLength(1);
+    expect(await store.redriveOutbox()).toBe(1);
+    expect(await deliverOutbox(store, sinks, FAST)).toMatchObject({ sent: 1, failed: [] });
+    expect(slack.requests).toHaveLength(2);
   });
 
-  it('fails an entry naming an unknown sink, and keeps it', async () => {
-    const finding = openFinding();
-    store.add('teams', finding);
+  it('never lets a resolve overtake its trigger', async () => {
+    const sinks = sinksFromConfig(config());
+    pagerduty.respondWith({ status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: ['Length of \'summary\' is incorrect'] } });
+    await queue(['pagerduty'], openFinding(), resolvedFinding());
 
-    const report = await deliverOutbox(store, sinks);
+    const report = await deliverOutbox(store, sinks, FAST);
 
-    const error = 'unknown sink "teams": not configured';
-    expect(report).toEqual({
-      sent: 0,
-      deferred: 0,
-      failed: [{ sink: 'teams', fingerprint: finding.fingerprint, rule: 'route.default-added', error, retryable: false }],
-    });
-    expect(store.entries).toMatchObject([{ sink: 'teams', attempts: 1, lastError: error }]);
+    expect(report).toMatchObject({ sent: 0, deferred: 1 });
+    expect(pagerduty.requests).toHaveLength(1);
   });
 
-  it('takes at most `limit` entries', async () => {
-    store.add('slack', openFinding());
-    store.add('slack', otherFinding());
+  it('fails an entry for a sink that is not configured, naming it', async () => {
+    await queue(['teams'], openFinding());
+    const report = await deliverOutbox(store, sinksFromConfig(config()), FAST);
+    expect(report.failed).toMatchObject([{ sink: 'teams', retryable: false, error: 'unknown sink "teams": not configured' }]);
+  });
 
-    const report = await deliverOutbox(store, sinks, { limit: 1 });
+  it('puts no webhook URL or routing key in any error', async () => {
+    slack.respondWith({ status: 403, body: 'invalid_token' });
+    pagerduty.respondWith({ status: 400, body: { status: 'invalid event', message: `bad key ${ROUTING_KEY}` } });
+    await queue(['slack', 'pagerduty'], openFinding());
+    const unreachable = sinksFromConfig(parseConfig({
+      sinks: { slack: { webhookUrl: `http://127.0.0.1:9${SLACK_PATH}` }, pagerduty: { routingKey: ROUTING_KEY, url: 'http://127.0.0.1:9/v2/enqueue' } },
+    }));
 
-    expect(report.sent).toBe(1);
-    expect(store.entries).toHaveLength(1);
+    const reports = [await deliverOutbox(store, sinksFromConfig(config()), FAST)];
+    await store.redriveOutbox();
+    reports.push(await deliverOutbox(store, unreachable, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxWaitMs: 1 } }));
+    const text = JSON.stringify(reports) + JSON.stringify(await store.listOutbox());
+
+    expect(reports.flatMap((r) => r.failed)).toHaveLength(4);
+    for (const secret of [SLACK_PATH, 's3cr3tW3bh00kT0k3n', ROUTING_KEY]) expect(text).not.toContain(secret);
   });
 });
 
-describe('sinks from config', () => {
-  const config = parseConfig({
-    sinks: {
-      console: {},
-      slack: { webhookUrl: 'https://hooks.slack.com/services/T0/B0/x' },
-      pagerduty: { routingKey: 'k'.repeat(32) },
-    },
-  });
+describe('storms and rate limits', () => {
+  it('sends a burst of 500 findings from one event as one Slack message, and holds PagerDuty to 120 events a minute', async () => {
+    const cfg = config({ storm: { threshold: 10, windowSeconds: 300, groupPagerDuty: false } });
+    const sinks = sinksFromConfig(cfg);
+    let clock = Date.parse('2026-11-26T12:00:00Z');
+    const sentAt: number[] = [];
+    const pd = sinks.get('pagerduty') as AlertSink;
+    sinks.set('pagerduty', { ...pd, name: pd.name, rateLimit: pd.rateLimit, build: (f) => pd.build(f), send: async (p) => { sentAt.push(clock); await pd.send(p); } });
+    await store.commit({
+      processed: [], observed: [], findings: [],
+      outbox: Array.from({ length: 500 }, (_, i) => findingNo(i)).flatMap((finding) => [{ sink: 'slack', finding }, { sink: 'pagerduty', finding }]),
+    });
 
-  it('builds every configured sink under its name', () => {
-    const built = sinksFromConfig(config, { stdout: new PassThrough() });
+    const report = await deliverOutbox(store, sinks, {
+      ...deliveryOptionsFromConfig(cfg), limit: 2000, now: () => clock, sleep: async (ms) => { clock += ms; },
+    });
 
-    expect([...built.keys()]).toEqual(['console', 'slack', 'pagerduty']);
-    expect(built.get('console')).toBeInstanceOf(ConsoleSink);
-    expect(built.get('slack')).toBeInstanceOf(SlackSink);
-    expect(built.get('pagerduty')).toBeInstanceOf(PagerDutySink);
-    expect(sinksFromConfig(parseConfig({})).size).toBe(0);
-  });
+    expect(report).toMatchObject({ sent: 1000, failed: [], groups: 1 });
+    expect(slack.requests).toHaveLength(1);
+    expect((slack.requests[0]?.body as { text: string }).text).toMatch(/500 findings/);
+    expect(pagerduty.requests).toHaveLength(500);
+    expect(new Set(pagerduty.requests.map((r) => (r.body as { dedup_key: string }).dedup_key)).size).toBe(500);
+    for (let i = 120; i < sentAt.length; i += 1) expect((sentAt[i] ?? 0) - (sentAt[i - 120] ?? 0)).toBeGreaterThanOrEqual(60_000);
+  }, 30_000);
 
-  it('routes a finding to the sinks whose minimum severity it reaches', () => {
-    const medium = openFinding();
-    medium.severity = 'medium';
+  it('groups the storm for PagerDuty too when configured: one incident', async () => {
+    const cfg = config({ storm: { threshold: 10, windowSeconds: 300, groupPagerDuty: true } });
+    await store.commit({
+      processed: [], observed: [], findings: [],
+      outbox: Array.from({ length: 50 }, (_, i) => findingNo(i)).map((finding) => ({ sink: 'pagerduty', finding })),
+    });
 
-    expect(routeFinding(config, openFinding())).toEqual(['console', 'slack', 'pagerduty']);
-    expect(routeFinding(config, medium)).toEqual(['console', 'slack']);
-  });
+    const report = await deliverOutbox(store, sinksFromConfig(cfg), { ...deliveryOptionsFromConfig(cfg), ...FAST });
 
-  it('routes a resolve wherever its open went', () => {
-    const medium = openFinding();
-    medium.severity = 'medium';
-    const resolved = { ...resolvedFinding(), severity: medium.severity };
-
-    expect(routeFinding(config, resolved)).toEqual(routeFinding(config, medium));
-    expect(routeFinding(config, resolvedFinding())).toEqual(routeFinding(config, openFinding()));
+    expect(report).toMatchObject({ sent: 50, groups: 1 });
+    expect(pagerduty.requests).toHaveLength(1);
+    expect((pagerduty.requests[0]?.body as { dedup_key: string }).dedup_key).toMatch(/^storm-/);
   });
 });
