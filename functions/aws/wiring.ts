@@ -1,6 +1,9 @@
 import { awsAdapters } from '../../adapters/aws/index.js';
 import type { AwsStateReader } from '../../adapters/aws/state-reader.js';
-import { deliverOutbox, routeFinding, sinksFromConfig, type DeliveryReport } from '../../alerts/deliver.js';
+import { deliverOutbox, type DeliveryReport } from '../../alerts/deliver.js';
+import type { RateLimiter } from '../../alerts/rate-limiter.js';
+import { deliveryOptionsFromConfig, sinksFromConfig } from '../../alerts/sinks.js';
+import { routeFinding, suppressionOf } from '../../core/routing.js';
 import { parseConfig, type Config } from '../../core/config.js';
 import { oneLine } from '../../core/errors.js';
 import { Pipeline } from '../../core/pipeline.js';
@@ -65,15 +68,18 @@ async function buildRuntime(env: AwsFunctionEnvironment): Promise<AwsRuntime> {
     adapters: awsAdapters, snapshots, state,
     ...(env.NETDRIFT_LIVE_READS === 'true' ? { readers: { aws: reader } } : {}),
     route: (finding) => routeFinding(config, finding),
+    suppress: (finding) => suppressionOf(config, finding, new Date()),
     eventTtlHours: env.NETDRIFT_EVENT_TTL_HOURS,
     warn: (line) => log('warn', line),
   });
+  const delivery = deliveryOptionsFromConfig(config);
+  const limiters = new Map<string, RateLimiter>();
   return {
     env, regions: captureRegions(env), pipeline, state, snapshots, reader, sinks,
     async deliver() {
-      const report = await deliverOutbox(state, sinks).catch((error: unknown) => {
+      const report = await deliverOutbox(state, sinks, { ...delivery, limiters }).catch((error: unknown) => {
         log('error', `outbox: ${oneLine(error)}`);
-        return { sent: 0, failed: [], deferred: 0 };
+        return { sent: 0, failed: [], deferred: 0, groups: 0 };
       });
       for (const f of report.failed) log('warn', `alert not sent to ${f.sink}`, { rule: f.rule, fingerprint: f.fingerprint, error: f.error, retryable: f.retryable });
       return report;
