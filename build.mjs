@@ -1,6 +1,6 @@
 // Bundles with esbuild: the CLI, and one file per cloud function (ESM, minified, source maps).
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 const banner = {
   // Bundled CommonJS dependencies call require(); give ESM output one.
@@ -15,6 +15,9 @@ const cli = { entryPoints: [{ in: 'cli/netdrift.ts', out: 'cli/netdrift' }], out
 const lambdas = ['events', 'refresh', 'reconcile']
   .map((name) => ({ in: `functions/aws/lambda-${name}.ts`, out: `aws/${name}/index` }))
   .filter((entry) => existsSync(entry.in));
+
+// Chunk names carry content hashes: clear old ones so a function directory holds only what it loads.
+rmSync('dist/aws', { recursive: true, force: true });
 
 await Promise.all([
   build({ ...common, ...cli }),

@@ -3,6 +3,7 @@ import { Pipeline } from '../core/pipeline.js';
 import { SNAPSHOT_SCHEMA, type Snapshot } from '../core/snapshot.js';
 import type { Resource } from '../core/resource.js';
 import { coldStartReport } from './cold-start.js';
+import { snapshotDiffReport } from './snapshot-diff.js';
 import { MemorySnapshotStore, MemoryStateStore } from './memory-stores.js';
 
 /**
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
   console.log(`pipeline:         ${rate(runNs).toFixed(0).padStart(10)} events/s  (${(runNs / EVENTS / 1000).toFixed(1)} µs/event)`);
   console.log(`ratio:            ${(runNs / parseNs).toFixed(1)}x the cost of JSON.parse alone`);
   console.log(`heap growth:      ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MiB over the run (state kept in memory)`);
+  console.log('\nsnapshot diff against a general deep-diff library:');
+  for (const line of snapshotDiffReport()) console.log(`  ${line}`);
   console.log('\ncold start (bundle size; import + handler construction vs an empty node):');
   for (const line of coldStartReport(new URL('..', import.meta.url).pathname)) console.log(`  ${line}`);
 }
