@@ -1,22 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { changesOfRecord, loadFixture, soleRecord, type Doc } from '../../support/fixtures.js';
 import type { ChangeEvent, ParsedRecord } from '../../../core/change.js';
 import { cloudTrailRecordAdapter } from '../../../adapters/aws/index.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/aws');
 
-const cache = new Map<string, unknown>();
-
-/** A JSON document as the tests change it. */
-export type Doc = Record<string, unknown>;
+export type { Doc };
 
 /** A fresh copy of `test/fixtures/aws/<folder>/<name>.json`, for the case to change. */
 export function load(folder: string, name: string): Doc {
-  const path = join(FIXTURES, folder, `${name}.json`);
-  if (!cache.has(path)) cache.set(path, JSON.parse(readFileSync(path, 'utf8')));
-  return structuredClone(cache.get(path)) as Doc;
+  return loadFixture('aws', folder, name);
 }
 
 /** A fresh copy of the CloudTrail record fixture of one event name. */
@@ -26,16 +20,12 @@ export function cloudTrail(eventName: string): Doc {
 
 /** The one parsed record of a bare CloudTrail record. */
 export function parseRecord(raw: unknown): ParsedRecord {
-  const records = cloudTrailRecordAdapter.parse(raw);
-  expect(records).toHaveLength(1);
-  return records[0] as ParsedRecord;
+  return soleRecord(cloudTrailRecordAdapter, raw);
 }
 
 /** The changes of a record that must yield changes. */
 export function changesOf(raw: unknown): ChangeEvent[] {
-  const record = parseRecord(raw);
-  if (record.status !== 'changes') throw new Error(`expected changes, got ${JSON.stringify(record)}`);
-  return record.changes;
+  return changesOfRecord(parseRecord(raw));
 }
 
 /** What every ChangeEvent of a fixture carries: provenance and the actor (alice, NetworkAdmin). */

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { changesOfRecord, loadFixture, soleRecord, type Doc } from '../../support/fixtures.js';
 import type { ChangeEvent, ParsedRecord } from '../../../core/change.js';
 import { logEntryAdapter, normalizeMethod } from '../../../adapters/gcp/index.js';
 
@@ -14,16 +13,11 @@ export const ROUTER = `projects/${PROJECT}/regions/europe-west1/routers/nat-rout
 export const SUBNET = `projects/${PROJECT}/regions/europe-west1/subnetworks/app-ew1`;
 export const API = 'https://www.googleapis.com/compute/v1/';
 
-const cache = new Map<string, unknown>();
-
-/** A JSON document as the tests change it. */
-export type Doc = Record<string, unknown>;
+export type { Doc };
 
 /** A fresh copy of `test/fixtures/gcp/<folder>/<name>.json`, for the case to change. */
 export function load(folder: string, name: string): Doc {
-  const path = join(FIXTURES, folder, `${name}.json`);
-  if (!cache.has(path)) cache.set(path, JSON.parse(readFileSync(path, 'utf8')));
-  return structuredClone(cache.get(path)) as Doc;
+  return loadFixture('gcp', folder, name);
 }
 
 /** A fresh copy of the audit LogEntry fixture of one catalog method (`compute.routes.insert`). */
@@ -33,16 +27,12 @@ export function auditLog(method: string): Doc {
 
 /** The one parsed record of a bare LogEntry. */
 export function parseEntry(raw: unknown): ParsedRecord {
-  const records = logEntryAdapter.parse(raw);
-  expect(records).toHaveLength(1);
-  return records[0] as ParsedRecord;
+  return soleRecord(logEntryAdapter, raw);
 }
 
 /** The changes of an entry that must yield changes. */
 export function changesOf(raw: unknown): ChangeEvent[] {
-  const record = parseEntry(raw);
-  if (record.status !== 'changes') throw new Error(`expected changes, got ${JSON.stringify(record)}`);
-  return record.changes;
+  return changesOfRecord(parseEntry(raw));
 }
 
 /** What every ChangeEvent of a fixture carries: provenance and the actor (alice, from 203.0.113.24). */
