@@ -20,6 +20,8 @@ export const AwsFunctionEnvironmentSchema = z.object({
   NETDRIFT_PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
   NETDRIFT_PAGERDUTY_URL: z.url().optional(),
   NETDRIFT_PAGERDUTY_MIN_SEVERITY: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('high'),
+  /** Routes, default sinks, suppressions and storm settings as JSON (the config file's keys), over the sinks above. */
+  NETDRIFT_ROUTING: z.string().optional(),
   /** Read changed resources back through the AWS APIs (default); `false` applies event payloads instead. */
   NETDRIFT_LIVE_READS: z.enum(['true', 'false']).default('true'),
   NETDRIFT_EVENT_TTL_HOURS: z.coerce.number().positive().default(48),

@@ -4,7 +4,7 @@ import type { RateLimiter } from '../../alerts/rate-limiter.js';
 import { deliveryOptionsFromConfig, sinksFromConfig } from '../../alerts/sinks.js';
 import { routeFinding, suppressionOf } from '../../core/routing.js';
 import { parseConfig, type Config } from '../../core/config.js';
-import { oneLine } from '../../core/errors.js';
+import { ConfigError, oneLine } from '../../core/errors.js';
 import { Pipeline } from '../../core/pipeline.js';
 import type { AlertSink, SnapshotStore, StateReader, StateStore } from '../../core/ports.js';
 import { captureRegions, parseAwsFunctionEnvironment, type AwsFunctionEnvironment } from './environment.js';
@@ -47,7 +47,19 @@ async function sinkConfig(env: AwsFunctionEnvironment, clientConfig: { endpoint?
     resolveSecret('NETDRIFT_SLACK_WEBHOOK_URL', env.NETDRIFT_SLACK_WEBHOOK_URL, clientConfig),
     resolveSecret('NETDRIFT_PAGERDUTY_ROUTING_KEY', env.NETDRIFT_PAGERDUTY_ROUTING_KEY, clientConfig),
   ]);
+  let routing: Record<string, unknown> = {};
+  if (env.NETDRIFT_ROUTING) {
+    try {
+      routing = JSON.parse(env.NETDRIFT_ROUTING) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`environment NETDRIFT_ROUTING: not JSON (${oneLine(error)})`);
+    }
+    if (typeof routing !== 'object' || routing === null || Array.isArray(routing)) throw new ConfigError('environment NETDRIFT_ROUTING: expected a JSON object');
+    const unknown = Object.keys(routing).filter((k) => !['routes', 'defaultSinks', 'suppressions', 'storm'].includes(k));
+    if (unknown.length > 0) throw new ConfigError(`environment NETDRIFT_ROUTING: unknown key ${unknown.join(', ')} (routes, defaultSinks, suppressions, storm)`);
+  }
   return parseConfig({
+    ...routing,
     eventTtlHours: env.NETDRIFT_EVENT_TTL_HOURS,
     sinks: {
       ...(webhookUrl ? { slack: { webhookUrl, minSeverity: env.NETDRIFT_SLACK_MIN_SEVERITY } } : {}),

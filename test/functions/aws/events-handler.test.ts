@@ -50,6 +50,16 @@ describeWithMoto('events function: retry semantics', () => {
     quiet.mockRestore();
   });
 
+  it('routing from NETDRIFT_ROUTING is validated like the config file, naming the bad key', async () => {
+    const base = { AWS_REGION: 'eu-west-1', NETDRIFT_AWS_ENDPOINT: motoClientConfig().endpoint, NETDRIFT_SNAPSHOT_BUCKET: 'b-1', NETDRIFT_STATE_TABLE: 't-1', NETDRIFT_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' };
+    const event = eventBridgeEvent(cloudTrailRecord('ec2.amazonaws.com', 'DescribeRouteTables', {}));
+    await expect(createEventsHandler({ ...base, NETDRIFT_ROUTING: '{"routes": [' })(event as never)).rejects.toThrow(/^environment NETDRIFT_ROUTING: not JSON/);
+    await expect(createEventsHandler({ ...base, NETDRIFT_ROUTING: '{"routs": []}' })(event as never)).rejects.toThrow('environment NETDRIFT_ROUTING: unknown key routs (routes, defaultSinks, suppressions, storm)');
+    await expect(createEventsHandler({ ...base, NETDRIFT_ROUTING: '{"routes": [{"sinks": ["pagerduty"]}]}' })(event as never)).rejects.toThrow('environment routes.0.sinks.0: no sink named "pagerduty"');
+    const ok = createEventsHandler({ ...base, NETDRIFT_ROUTING: JSON.stringify({ routes: [{ match: { rules: ['route.*'] }, sinks: ['slack'] }], suppressions: [{ principal: 'arn:aws:sts::*:assumed-role/terraform/*', until: '2099-01-01T00:00:00Z', reason: 'reviewed plans' }] }) });
+    await expect(ok(event as never)).resolves.toMatchObject({ opened: 0, rejected: 0 });
+  });
+
   it('a bad environment fails the cold start naming the variable', () => {
     expect(() => createEventsHandler({ AWS_REGION: 'eu-west-1', NETDRIFT_SNAPSHOT_BUCKET: 'b-1' })).toThrow('environment NETDRIFT_STATE_TABLE: required');
   });
