@@ -1,6 +1,6 @@
 // Bundles with esbuild: the CLI, and one file per cloud function (ESM, minified, source maps).
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 
 const banner = {
   // Bundled CommonJS dependencies call require(); give ESM output one.
@@ -23,8 +23,13 @@ await Promise.all([
   build({ ...common, ...cli }),
   // Each function carries its own dependencies (the AWS SDK included), so what runs is what was tested;
   // split into chunks so the SDK clients load on first use, not at init (functions/aws/wiring.ts).
-  ...lambdas.map((entry) => build({
-    ...common, entryPoints: { index: entry.in }, outdir: `dist/${entry.out.replace(/\/index$/, '')}`,
-    splitting: true, chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' },
-  })),
+  ...lambdas.map(async (entry) => {
+    const outdir = `dist/${entry.out.replace(/\/index$/, '')}`;
+    const result = await build({
+      ...common, entryPoints: { index: entry.in }, outdir,
+      splitting: true, chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' }, metafile: true,
+    });
+    // Which chunk holds which sources: the bench reports each lazily loaded part by what it is.
+    writeFileSync(`${outdir}/meta.json`, JSON.stringify(result.metafile));
+  }),
 ]);

@@ -1,6 +1,6 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53ResolverClient } from '@aws-sdk/client-route53resolver';
 
 /** Static credentials, as every AWS SDK v3 client takes them (`AwsCredentialIdentity`). */
 export interface AwsCredentials {
@@ -53,28 +53,22 @@ export class AwsClients {
   private readonly ec2Clients = new Map<string, EC2Client>();
   private readonly resolverClients = new Map<string, Route53ResolverClient>();
   private route53Client: Route53Client | undefined;
-  private readonly factories: AwsClientFactories;
 
-  constructor(config: AwsClientConfig = {}, overrides: Partial<AwsClientFactories> = {}) {
-    this.factories = {
-      ec2: (region) => new EC2Client(clientOptions(region, config)),
-      route53: () => new Route53Client(clientOptions(ROUTE53_REGION, config)),
-      resolver: (region) => new Route53ResolverClient(clientOptions(region, config)),
-      ...overrides,
-    };
+  constructor(private readonly config: AwsClientConfig = {}, private readonly overrides: Partial<AwsClientFactories> = {}) {}
+
+  // Each service module passes its client class, so that only the services a read needs are
+  // loaded (the EC2 client alone takes about half a second to load; see functions/aws/wiring.ts).
+  ec2(region: string, Client: ClientClass<EC2Client>): EC2Client {
+    return cached(this.ec2Clients, region, () => this.overrides.ec2?.(region) ?? new Client(clientOptions(region, this.config)));
   }
 
-  ec2(region: string): EC2Client {
-    return cached(this.ec2Clients, region, () => this.factories.ec2(region));
-  }
-
-  route53(): Route53Client {
-    this.route53Client ??= this.factories.route53();
+  route53(Client: ClientClass<Route53Client>): Route53Client {
+    this.route53Client ??= this.overrides.route53?.() ?? new Client(clientOptions(ROUTE53_REGION, this.config));
     return this.route53Client;
   }
 
-  resolver(region: string): Route53ResolverClient {
-    return cached(this.resolverClients, region, () => this.factories.resolver(region));
+  resolver(region: string, Client: ClientClass<Route53ResolverClient>): Route53ResolverClient {
+    return cached(this.resolverClients, region, () => this.overrides.resolver?.(region) ?? new Client(clientOptions(region, this.config)));
   }
 
   /** Closes every client's connections. */
@@ -86,6 +80,9 @@ export class AwsClients {
     this.route53Client = undefined;
   }
 }
+
+/** An SDK client class, constructed with the options every client here gets. */
+export type ClientClass<C> = new (options: ReturnType<typeof clientOptions>) => C;
 
 function cached<C>(clients: Map<string, C>, region: string, create: () => C): C {
   let client = clients.get(region);

@@ -1,9 +1,9 @@
 import {
-  GetHostedZoneCommand, ListResourceRecordSetsCommand, paginateListHostedZones,
+  GetHostedZoneCommand, ListResourceRecordSetsCommand, paginateListHostedZones, Route53Client,
   type ListResourceRecordSetsCommandInput, type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import {
-  GetResolverRuleCommand, paginateListResolverRuleAssociations, paginateListResolverRules,
+  GetResolverRuleCommand, paginateListResolverRuleAssociations, paginateListResolverRules, Route53ResolverClient,
   type ResolverRule, type ResolverRuleAssociation,
 } from '@aws-sdk/client-route53resolver';
 import type { DnsForwarding, DnsRecord, DnsZone } from '../../core/resource.js';
@@ -67,7 +67,7 @@ async function recordSets(clients: AwsClients, id: string): Promise<ResourceReco
   let input: ListResourceRecordSetsCommandInput = { HostedZoneId: id };
   for (;;) {
     const page = await awsCall('route53:ListResourceRecordSets', id,
-      () => clients.route53().send(new ListResourceRecordSetsCommand(input)));
+      () => clients.route53(Route53Client).send(new ListResourceRecordSetsCommand(input)));
     sets.push(...page.ResourceRecordSets ?? []);
     if (page.IsTruncated !== true || page.NextRecordName === undefined) return sets;
     input = {
@@ -81,7 +81,7 @@ async function recordSets(clients: AwsClients, id: string): Promise<ResourceReco
 export async function readDnsZone(clients: AwsClients, id: string): Promise<DnsZone | undefined> {
   const bare = bareZoneId(id);
   const output = await awsCall('route53:GetHostedZone', bare,
-    () => clients.route53().send(new GetHostedZoneCommand({ Id: bare })));
+    () => clients.route53(Route53Client).send(new GetHostedZoneCommand({ Id: bare })));
   const zone = output.HostedZone;
   if (!zone?.Name) return undefined;
   const name = dnsName(zone.Name);
@@ -96,7 +96,7 @@ export async function readDnsZone(clients: AwsClients, id: string): Promise<DnsZ
 /** Every hosted zone of the account; one deleted between the list and its read is left out. */
 export async function listDnsZones(clients: AwsClients): Promise<DnsZone[]> {
   const zones = await awsPages('route53:ListHostedZones', DNS_ZONE_REGION,
-    paginateListHostedZones({ client: clients.route53() }, {}), (page) => page.HostedZones);
+    paginateListHostedZones({ client: clients.route53(Route53Client) }, {}), (page) => page.HostedZones);
   const found: DnsZone[] = [];
   for (const zone of zones) {
     if (!zone.Id) continue;
@@ -131,12 +131,12 @@ function sorted(values: string[]): string[] {
 async function ruleAssociations(clients: AwsClients, region: string, ruleId?: string): Promise<ResolverRuleAssociation[]> {
   const filter = ruleId === undefined ? {} : { Filters: [{ Name: 'ResolverRuleId', Values: [ruleId] }] };
   return awsPages('route53resolver:ListResolverRuleAssociations', ruleId === undefined ? region : `${ruleId} in ${region}`,
-    paginateListResolverRuleAssociations({ client: clients.resolver(region) }, filter), (page) => page.ResolverRuleAssociations);
+    paginateListResolverRuleAssociations({ client: clients.resolver(region, Route53ResolverClient) }, filter), (page) => page.ResolverRuleAssociations);
 }
 
 export async function readDnsForwarding(clients: AwsClients, region: string, id: string): Promise<DnsForwarding | undefined> {
   const output = await awsCall('route53resolver:GetResolverRule', `${id} in ${region}`,
-    () => clients.resolver(region).send(new GetResolverRuleCommand({ ResolverRuleId: id })));
+    () => clients.resolver(region, Route53ResolverClient).send(new GetResolverRuleCommand({ ResolverRuleId: id })));
   if (!output.ResolverRule || output.ResolverRule.RuleType !== FORWARD) return undefined;
   return dnsForwardingFromRule(output.ResolverRule, await ruleAssociations(clients, region, id), region);
 }
@@ -144,7 +144,7 @@ export async function readDnsForwarding(clients: AwsClients, region: string, id:
 /** Every forwarding rule a region's resolver knows (shared ones included), with the VPCs it is associated with. */
 export async function listDnsForwarding(clients: AwsClients, region: string): Promise<DnsForwarding[]> {
   const rules = await awsPages('route53resolver:ListResolverRules', region,
-    paginateListResolverRules({ client: clients.resolver(region) }, {}), (page) => page.ResolverRules);
+    paginateListResolverRules({ client: clients.resolver(region, Route53ResolverClient) }, {}), (page) => page.ResolverRules);
   const forwarding = rules.filter((rule) => rule.RuleType === FORWARD);
   if (forwarding.length === 0) return [];
   const associations = await ruleAssociations(clients, region);

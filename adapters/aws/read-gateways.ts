@@ -1,4 +1,5 @@
 import {
+  EC2Client,
   DescribeEgressOnlyInternetGatewaysCommand, DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand,
   DescribeVpcEndpointsCommand, DescribeVpcPeeringConnectionsCommand,
   paginateDescribeEgressOnlyInternetGateways, paginateDescribeInternetGateways, paginateDescribeNatGateways,
@@ -80,35 +81,35 @@ function subject(id: string, region: string): string {
 
 export async function readNatGateway(clients: AwsClients, region: string, id: string): Promise<NatGateway | undefined> {
   const output = await awsCall('ec2:DescribeNatGateways', subject(id, region),
-    () => clients.ec2(region).send(new DescribeNatGatewaysCommand({ NatGatewayIds: [id] })));
+    () => clients.ec2(region, EC2Client).send(new DescribeNatGatewaysCommand({ NatGatewayIds: [id] })));
   const nat = output.NatGateways?.find((item) => item.NatGatewayId === id);
   return nat && natGatewayFromDescribe(nat, region);
 }
 
 export async function readPrivateEndpoint(clients: AwsClients, region: string, id: string): Promise<PrivateEndpoint | undefined> {
   const output = await awsCall('ec2:DescribeVpcEndpoints', subject(id, region),
-    () => clients.ec2(region).send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] })));
+    () => clients.ec2(region, EC2Client).send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] })));
   const endpoint = output.VpcEndpoints?.find((item) => item.VpcEndpointId === id);
   return endpoint && privateEndpointFromDescribe(endpoint, region);
 }
 
 export async function readInternetGateway(clients: AwsClients, region: string, id: string): Promise<InternetGateway | undefined> {
   const output = await awsCall('ec2:DescribeInternetGateways', subject(id, region),
-    () => clients.ec2(region).send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [id] })));
+    () => clients.ec2(region, EC2Client).send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [id] })));
   const gateway = output.InternetGateways?.find((item) => item.InternetGatewayId === id);
   return gateway && internetGatewayFromDescribe(gateway, region);
 }
 
 export async function readEgressOnlyGateway(clients: AwsClients, region: string, id: string): Promise<InternetGateway | undefined> {
   const output = await awsCall('ec2:DescribeEgressOnlyInternetGateways', subject(id, region),
-    () => clients.ec2(region).send(new DescribeEgressOnlyInternetGatewaysCommand({ EgressOnlyInternetGatewayIds: [id] })));
+    () => clients.ec2(region, EC2Client).send(new DescribeEgressOnlyInternetGatewaysCommand({ EgressOnlyInternetGatewayIds: [id] })));
   const gateway = output.EgressOnlyInternetGateways?.find((item) => item.EgressOnlyInternetGatewayId === id);
   return gateway && egressOnlyGatewayFromDescribe(gateway, region);
 }
 
 export async function readPeering(clients: AwsClients, region: string, id: string): Promise<Peering | undefined> {
   const output = await awsCall('ec2:DescribeVpcPeeringConnections', subject(id, region),
-    () => clients.ec2(region).send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [id] })));
+    () => clients.ec2(region, EC2Client).send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [id] })));
   const connection = output.VpcPeeringConnections?.find((item) => item.VpcPeeringConnectionId === id);
   return connection && peeringFromDescribe(connection, region);
 }
@@ -119,25 +120,25 @@ function present<T>(items: readonly (T | undefined)[]): T[] {
 
 export async function listNatGateways(clients: AwsClients, region: string): Promise<NatGateway[]> {
   const nats = await awsPages('ec2:DescribeNatGateways', region,
-    paginateDescribeNatGateways({ client: clients.ec2(region) }, {}), (page) => page.NatGateways);
+    paginateDescribeNatGateways({ client: clients.ec2(region, EC2Client) }, {}), (page) => page.NatGateways);
   return present(nats.map((nat) => natGatewayFromDescribe(nat, region)));
 }
 
 export async function listPrivateEndpoints(clients: AwsClients, region: string): Promise<PrivateEndpoint[]> {
   const endpoints = await awsPages('ec2:DescribeVpcEndpoints', region,
-    paginateDescribeVpcEndpoints({ client: clients.ec2(region) }, {}), (page) => page.VpcEndpoints);
+    paginateDescribeVpcEndpoints({ client: clients.ec2(region, EC2Client) }, {}), (page) => page.VpcEndpoints);
   return present(endpoints.map((endpoint) => privateEndpointFromDescribe(endpoint, region)));
 }
 
 export async function listInternetGateways(clients: AwsClients, region: string): Promise<InternetGateway[]> {
   const gateways = await awsPages('ec2:DescribeInternetGateways', region,
-    paginateDescribeInternetGateways({ client: clients.ec2(region) }, {}), (page) => page.InternetGateways);
+    paginateDescribeInternetGateways({ client: clients.ec2(region, EC2Client) }, {}), (page) => page.InternetGateways);
   return present(gateways.map((gateway) => internetGatewayFromDescribe(gateway, region)));
 }
 
 export async function listEgressOnlyGateways(clients: AwsClients, region: string): Promise<InternetGateway[]> {
   const gateways = await awsPages('ec2:DescribeEgressOnlyInternetGateways', region,
-    paginateDescribeEgressOnlyInternetGateways({ client: clients.ec2(region) }, {}), (page) => page.EgressOnlyInternetGateways);
+    paginateDescribeEgressOnlyInternetGateways({ client: clients.ec2(region, EC2Client) }, {}), (page) => page.EgressOnlyInternetGateways);
   return present(gateways.map((gateway) => egressOnlyGatewayFromDescribe(gateway, region)));
 }
 
@@ -147,7 +148,7 @@ export async function listEgressOnlyGateways(clients: AwsClients, region: string
  */
 export async function listPeerings(clients: AwsClients, region: string, context: { account: string; regions: readonly string[] }): Promise<Peering[]> {
   const connections = await awsPages('ec2:DescribeVpcPeeringConnections', region,
-    paginateDescribeVpcPeeringConnections({ client: clients.ec2(region) }, {}), (page) => page.VpcPeeringConnections);
+    paginateDescribeVpcPeeringConnections({ client: clients.ec2(region, EC2Client) }, {}), (page) => page.VpcPeeringConnections);
   return present(connections.map((connection) => {
     const requester = connection.RequesterVpcInfo;
     const elsewhere = requester?.OwnerId === context.account && requester.Region !== undefined

@@ -1,4 +1,5 @@
 import {
+  EC2Client, DescribeRegionsCommand,
   DescribeRouteTablesCommand, DescribeTransitGatewayRouteTablesCommand, SearchTransitGatewayRoutesCommand,
   paginateDescribeRouteTables, paginateDescribeTransitGatewayRouteTables,
   type RouteTable as Ec2RouteTable, type TransitGatewayRoute, type TransitGatewayRouteTable,
@@ -82,20 +83,20 @@ export function transitRouteTableFromDescribe(
 
 export async function readRouteTable(clients: AwsClients, region: string, id: string): Promise<RouteTable | undefined> {
   const output = await awsCall('ec2:DescribeRouteTables', `${id} in ${region}`,
-    () => clients.ec2(region).send(new DescribeRouteTablesCommand({ RouteTableIds: [id] })));
+    () => clients.ec2(region, EC2Client).send(new DescribeRouteTablesCommand({ RouteTableIds: [id] })));
   const table = output.RouteTables?.find((item) => item.RouteTableId === id);
   return table ? routeTableFromDescribe(table, region) : undefined;
 }
 
 export async function listRouteTables(clients: AwsClients, region: string): Promise<RouteTable[]> {
   const tables = await awsPages('ec2:DescribeRouteTables', region,
-    paginateDescribeRouteTables({ client: clients.ec2(region) }, {}), (page) => page.RouteTables);
+    paginateDescribeRouteTables({ client: clients.ec2(region, EC2Client) }, {}), (page) => page.RouteTables);
   return tables.filter((table) => table.RouteTableId).map((table) => routeTableFromDescribe(table, region));
 }
 
 async function staticRoutes(clients: AwsClients, region: string, id: string): Promise<TransitGatewayRoute[]> {
   const output = await awsCall('ec2:SearchTransitGatewayRoutes', `${id} in ${region}`,
-    () => clients.ec2(region).send(new SearchTransitGatewayRoutesCommand({
+    () => clients.ec2(region, EC2Client).send(new SearchTransitGatewayRoutesCommand({
       TransitGatewayRouteTableId: id,
       Filters: [{ Name: 'type', Values: ['static'] }],
     })));
@@ -115,7 +116,7 @@ async function withRoutes(clients: AwsClients, region: string, table: TransitGat
 
 export async function readTransitRouteTable(clients: AwsClients, region: string, id: string): Promise<RouteTable | undefined> {
   const output = await awsCall('ec2:DescribeTransitGatewayRouteTables', `${id} in ${region}`,
-    () => clients.ec2(region).send(new DescribeTransitGatewayRouteTablesCommand({ TransitGatewayRouteTableIds: [id] })));
+    () => clients.ec2(region, EC2Client).send(new DescribeTransitGatewayRouteTablesCommand({ TransitGatewayRouteTableIds: [id] })));
   const table = output.TransitGatewayRouteTables?.find((item) => item.TransitGatewayRouteTableId === id);
   return table ? withRoutes(clients, region, table) : undefined;
 }
@@ -123,11 +124,17 @@ export async function readTransitRouteTable(clients: AwsClients, region: string,
 /** Every transit gateway route table of a region; one deleted between the list and its routes is left out. */
 export async function listTransitRouteTables(clients: AwsClients, region: string): Promise<RouteTable[]> {
   const tables = await awsPages('ec2:DescribeTransitGatewayRouteTables', region,
-    paginateDescribeTransitGatewayRouteTables({ client: clients.ec2(region) }, {}), (page) => page.TransitGatewayRouteTables);
+    paginateDescribeTransitGatewayRouteTables({ client: clients.ec2(region, EC2Client) }, {}), (page) => page.TransitGatewayRouteTables);
   const found: RouteTable[] = [];
   for (const table of tables) {
     const read = await unlessGone(() => withRoutes(clients, region, table));
     if (read) found.push(read);
   }
   return found;
+}
+
+/** The regions enabled for the account (any region answers DescribeRegions). */
+export async function listEnabledRegions(clients: AwsClients, region: string): Promise<string[]> {
+  const output = await awsCall('ec2:DescribeRegions', region, () => clients.ec2(region, EC2Client).send(new DescribeRegionsCommand({})));
+  return (output.Regions ?? []).flatMap((r) => r.RegionName ?? []).sort(compareText);
 }

@@ -1,4 +1,3 @@
-import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import type { Selector } from '../../core/change.js';
 import { NetdriftError, oneLine, PermanentReadError } from '../../core/errors.js';
 import type { CaptureResult, ReadResult, StateReader } from '../../core/ports.js';
@@ -6,13 +5,16 @@ import type { Resource, ResourceKind, ResourceRef, Scope } from '../../core/reso
 import { emptySnapshot } from '../../core/snapshot.js';
 import { compareText } from '../../snapshots/canonical.js';
 import { AwsClients, type AwsClientConfig, type AwsClientFactories } from './read-clients.js';
-import { DNS_ZONE_REGION, listDnsForwarding, listDnsZones, readDnsForwarding, readDnsZone } from './read-dns.js';
-import { awsCall, AwsNotFoundError } from './read-errors.js';
-import {
-  listEgressOnlyGateways, listInternetGateways, listNatGateways, listPeerings, listPrivateEndpoints,
-  readEgressOnlyGateway, readInternetGateway, readNatGateway, readPeering, readPrivateEndpoint,
-} from './read-gateways.js';
-import { listRouteTables, listTransitRouteTables, readRouteTable, readTransitRouteTable } from './read-route-tables.js';
+import { AwsNotFoundError } from './read-errors.js';
+
+/** Where hosted zones are read: Route 53 is global, its API in us-east-1. */
+const DNS_ZONE_REGION = 'global'; // as read-dns.ts spells it, without loading it
+
+// The service modules load on first use: a read of a hosted zone never loads the EC2 client, and
+// neither loads until something is read (esbuild makes each dynamic import a chunk of its own).
+const ec2Tables = () => import('./read-route-tables.js');
+const ec2Gateways = () => import('./read-gateways.js');
+const dns = () => import('./read-dns.js');
 
 export type { AwsClientConfig, AwsClientFactories, AwsCredentials } from './read-clients.js';
 
@@ -32,15 +34,15 @@ type ReadOne = (clients: AwsClients, region: string, id: string) => Promise<Reso
 
 /** How to read one resource, by kind and id prefix; the first row that matches wins. */
 const READERS: readonly { kind: ResourceKind; prefix: string; read: ReadOne }[] = [
-  { kind: 'route-table', prefix: 'tgw-rtb-', read: readTransitRouteTable },
-  { kind: 'route-table', prefix: '', read: readRouteTable },
-  { kind: 'nat-gateway', prefix: '', read: readNatGateway },
-  { kind: 'private-endpoint', prefix: '', read: readPrivateEndpoint },
-  { kind: 'internet-gateway', prefix: 'eigw-', read: readEgressOnlyGateway },
-  { kind: 'internet-gateway', prefix: '', read: readInternetGateway },
-  { kind: 'dns-zone', prefix: '', read: (clients, _region, id) => readDnsZone(clients, id) },
-  { kind: 'dns-forwarding', prefix: '', read: readDnsForwarding },
-  { kind: 'peering', prefix: '', read: readPeering },
+  { kind: 'route-table', prefix: 'tgw-rtb-', read: async (...a) => (await ec2Tables()).readTransitRouteTable(...a) },
+  { kind: 'route-table', prefix: '', read: async (...a) => (await ec2Tables()).readRouteTable(...a) },
+  { kind: 'nat-gateway', prefix: '', read: async (...a) => (await ec2Gateways()).readNatGateway(...a) },
+  { kind: 'private-endpoint', prefix: '', read: async (...a) => (await ec2Gateways()).readPrivateEndpoint(...a) },
+  { kind: 'internet-gateway', prefix: 'eigw-', read: async (...a) => (await ec2Gateways()).readEgressOnlyGateway(...a) },
+  { kind: 'internet-gateway', prefix: '', read: async (...a) => (await ec2Gateways()).readInternetGateway(...a) },
+  { kind: 'dns-zone', prefix: '', read: async (clients, _region, id) => (await dns()).readDnsZone(clients, id) },
+  { kind: 'dns-forwarding', prefix: '', read: async (...a) => (await dns()).readDnsForwarding(...a) },
+  { kind: 'peering', prefix: '', read: async (...a) => (await ec2Gateways()).readPeering(...a) },
 ];
 
 interface CaptureContext {
@@ -52,8 +54,14 @@ type ListRegion = (clients: AwsClients, region: string, context: CaptureContext)
 
 /** What a capture lists in each region, one step of progress each. */
 const REGIONAL_LISTS: readonly ListRegion[] = [
-  listRouteTables, listTransitRouteTables, listNatGateways, listPrivateEndpoints,
-  listInternetGateways, listEgressOnlyGateways, listPeerings, listDnsForwarding,
+  async (clients, region) => (await ec2Tables()).listRouteTables(clients, region),
+  async (clients, region) => (await ec2Tables()).listTransitRouteTables(clients, region),
+  async (clients, region) => (await ec2Gateways()).listNatGateways(clients, region),
+  async (clients, region) => (await ec2Gateways()).listPrivateEndpoints(clients, region),
+  async (clients, region) => (await ec2Gateways()).listInternetGateways(clients, region),
+  async (clients, region) => (await ec2Gateways()).listEgressOnlyGateways(clients, region),
+  async (...a) => (await ec2Gateways()).listPeerings(...a),
+  async (clients, region) => (await dns()).listDnsForwarding(clients, region),
 ];
 
 /** Any region answers DescribeRegions with the regions enabled for the account. */
@@ -124,7 +132,7 @@ export class AwsStateReader implements StateReader {
     };
     const parts = await Promise.all([
       ...wanted.map((region) => part(region, REGIONAL_LISTS.map((list) => () => list(this.clients, region, context)))),
-      part(DNS_ZONE_REGION, [() => listDnsZones(this.clients)]),
+      part(DNS_ZONE_REGION, [async () => (await dns()).listDnsZones(this.clients)]),
     ]);
     const unique = new Map<string, Resource>();
     for (const resource of parts.flat()) {
@@ -143,8 +151,6 @@ export class AwsStateReader implements StateReader {
   }
 
   private async enabledRegions(): Promise<string[]> {
-    const output = await awsCall('ec2:DescribeRegions', REGION_LIST_REGION,
-      () => this.clients.ec2(REGION_LIST_REGION).send(new DescribeRegionsCommand({})));
-    return (output.Regions ?? []).flatMap((region) => region.RegionName ?? []).sort(compareText);
+    return (await ec2Tables()).listEnabledRegions(this.clients, REGION_LIST_REGION);
   }
 }
