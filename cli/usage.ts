@@ -10,7 +10,7 @@ Usage:
   netdrift demo                          run the bundled sample baseline and events
   netdrift replay [--baseline DIR] [--observed DIR] [--state FILE] [--format text|json] [--send] PATH...
   netdrift serve [--port N] [--host H] [--baseline DIR] [--state FILE]
-  netdrift catalog [--cloud aws|azure|gcp] [--format text|json]
+  netdrift catalog [--cloud aws|azure|gcp] [--format text|json|filter]
   netdrift snapshot capture --cloud aws --account ID --regions r1,r2 [--endpoint URL] [--baseline DIR]
   netdrift snapshot show    --cloud C --account ID [--baseline DIR] [--candidate]
   netdrift findings list    [--state FILE] [--status open|resolved] [--format text|json]

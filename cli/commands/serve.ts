@@ -6,6 +6,8 @@ import { parseCommand, UsageError } from '../usage.js';
 
 /** How often the outbox is retried in the background when nothing new arrives. */
 const OUTBOX_INTERVAL_MS = 15_000;
+/** How long alerts wait for others of the same storm. */
+const STORM_GATHER_MS = 1_000;
 
 /**
  * `netdrift serve`: a local HTTP endpoint for deliveries, state in a SQLite file, alerts to the
@@ -30,7 +32,13 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       .catch((error: unknown) => log(`outbox: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => { draining = undefined; });
   };
-  const server = createHttpServer(deliveryRoutes(runtime.pipeline, drain), log);
+  // Alerts go out a moment after the delivery that opened them, so that a storm arriving as many
+  // deliveries waits in the outbox together and is grouped (config `storm`).
+  let scheduled: NodeJS.Timeout | undefined;
+  const drainSoon = () => {
+    scheduled ??= setTimeout(() => { scheduled = undefined; drain(); }, STORM_GATHER_MS);
+  };
+  const server = createHttpServer(deliveryRoutes(runtime.pipeline, drainSoon), log);
   const timer = setInterval(drain, OUTBOX_INTERVAL_MS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -45,6 +53,8 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
     process.once('SIGTERM', stop);
   });
   clearInterval(timer);
+  if (scheduled) clearTimeout(scheduled);
+  drain();
   await new Promise((resolve) => server.close(resolve));
   await draining;
   await runtime.close();

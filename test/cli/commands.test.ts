@@ -41,6 +41,18 @@ describe('netdrift catalog', () => {
     expect([...clouds].sort()).toEqual(['aws', 'azure', 'gcp']);
   });
 
+  it('prints each cloud\'s delivery filter generated from the catalog', async () => {
+    const aws = await runCli(['catalog', '--cloud', 'aws', '--format', 'filter']);
+    const azure = await runCli(['catalog', '--cloud', 'azure', '--format', 'filter']);
+    const gcp = await runCli(['catalog', '--cloud', 'gcp', '--format', 'filter']);
+    const pattern = JSON.parse(aws.stdout) as { 'detail-type': string[]; detail: { eventName: string[] } };
+    expect(pattern['detail-type']).toEqual(['AWS API Call via CloudTrail']);
+    expect(pattern.detail.eventName).toContain('CreateRoute');
+    expect(JSON.stringify(JSON.parse(azure.stdout))).toContain('Microsoft.Network/routeTables/write');
+    expect(gcp.stdout).toMatch(/^logName:"cloudaudit\.googleapis\.com%2Factivity" AND protoPayload\.methodName=\(/);
+    expect(await runCli(['catalog', '--format', 'filter'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--format filter needs --cloud/) });
+  });
+
   it('prints a table by default', async () => {
     const result = await runCli(['catalog']);
     expect(result.stdout).toMatch(/^CLOUD\s+OPERATION\s+KIND\s+ACTION\s+PAYLOAD/);

@@ -85,4 +85,24 @@ describe('netdrift serve', () => {
     expect(((await welcome.json()) as { error: string }).error).toMatch(/.+/);
     expect(notJson.status).toBe(202);
   });
+
+  it('groups a storm arriving as many requests into one Slack message', async () => {
+    receiver = await startSlackReceiver();
+    dir = await tempTree({ 'baselines/aws/111122223333.json': baseline });
+    const started = await startCli(
+      ['serve', '--port', '0', '--baseline', join(dir, 'baselines'), '--state', join(dir, 'state.sqlite')],
+      /serving on (http:\/\/[\d.]+:\d+)/, { NETDRIFT_SLACK_WEBHOOK_URL: receiver.url },
+    );
+    child = started.child;
+    const base = started.match[1] ?? '';
+
+    const events = Array.from({ length: 15 }, (_, i) => eventBridge(cloudTrail('CreateRoute', { routeTableId: 'rtb-0private01', destinationCidrBlock: `10.${101 + i}.0.0/16`, natGatewayId: 'nat-0abc' })));
+    const answers = await Promise.all(events.map((event) => fetch(`${base}/aws/events`, { method: 'POST', body: JSON.stringify(event) })));
+    expect(answers.map((a) => a.status)).toEqual(Array(15).fill(202));
+
+    const requests = await waitFor(() => (receiver && receiver.requests.length > 0 ? receiver.requests : undefined));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(requests).toHaveLength(1);
+    expect((requests[0]?.body as { text: string }).text).toMatch(/15 findings from principal arn:aws:sts::111122223333:assumed-role\/Ops\/bob/);
+  });
 });
