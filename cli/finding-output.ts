@@ -1,4 +1,5 @@
 import { shortName } from '../core/rules/context.js';
+import { consoleUrl } from '../alerts/console-link.js';
 import type { Finding } from '../core/finding.js';
 
 /** The JSON-lines form of a finding (replay, snapshot diff): a contract scripts rely on. */
@@ -11,7 +12,14 @@ export function findingRecord(finding: Finding): Record<string, unknown> {
     actor: finding.actor, summary: finding.summary, hint: finding.hint,
     ...(finding.baseline !== undefined ? { baseline: finding.baseline } : {}),
     ...(finding.observed !== undefined ? { observed: finding.observed } : {}),
+    ...linkOf(finding),
   };
+}
+
+/** Where to look at the resource: its cloud console page. */
+function linkOf(finding: Finding): { link?: string } {
+  const link = consoleUrl(finding);
+  return link ? { link } : {};
 }
 
 function cut(text: string, width: number): string {

@@ -26,6 +26,7 @@ describe('netdrift replay', () => {
     });
     expect(opened?.summary).toContain('0.0.0.0/0');
     expect(typeof opened?.fingerprint).toBe('string');
+    expect(opened?.link).toBe('https://eu-west-1.console.aws.amazon.com/vpcconsole/home?region=eu-west-1#RouteTableDetails:RouteTableId=rtb-0private01');
     expect(typeof opened?.eventId).toBe('string');
     expect(resolved).toMatchObject({ status: 'resolved', rule: 'route.target-changed', fingerprint: opened?.fingerprint });
   });
