@@ -1,6 +1,7 @@
 import { BaselineCache, type IndexedBaseline } from './baseline-cache.js';
 import type { ChangeEvent, OperationPhase, ParsedRecord } from './change.js';
 import { oneLine, ParseError } from './errors.js';
+import { clip } from './reasons.js';
 import type { Drift, Finding } from './finding.js';
 import { findingTransitions, outboxEntries, type Provenance } from './finding-transitions.js';
 import { nextState, ObservedView, resolveMoves } from './observed-state.js';
@@ -59,7 +60,7 @@ function unrecognised(raw: unknown): string {
   if (raw === null) return 'not an event: null';
   if (Array.isArray(raw)) return raw.length === 0 ? 'not an event: empty array' : 'not an event: an array no adapter accepts';
   if (typeof raw !== 'object') return `not an event: ${typeof raw}`;
-  const keys = Object.keys(raw).slice(0, 5).join(', ');
+  const keys = Object.keys(raw).slice(0, 5).map((key) => clip(key, 40)).join(', ');
   return `not a recognised event (keys: ${keys || 'none'})`;
 }
 
@@ -93,7 +94,13 @@ export class Pipeline {
       return { status: 'rejected', reason: record.reason, ...(record.index !== undefined ? { index: record.index } : {}), ...NO_FINDINGS };
     }
     if (record.status === 'ignored') {
-      if (record.operation && !record.operation.failed) await this.settleOperation(cloud, record.operation);
+      if (record.operation && !record.operation.failed) {
+        try {
+          await this.settleOperation(cloud, record.operation);
+        } catch (error) {
+          return { status: 'failed', ...(record.eventId ? { eventId: record.eventId } : {}), reason: oneLine(error), retryable: true, ...NO_FINDINGS };
+        }
+      }
       return {
         status: 'ignored', reason: `${record.reason}: ${record.detail}`, ...NO_FINDINGS,
         ...(record.eventId ? { eventId: record.eventId } : {}),

@@ -263,3 +263,13 @@ describe('pipeline: suppressions', () => {
     expect(await harness.state.pendingOutbox()).toEqual([]);
   });
 });
+
+describe('pipeline: what no adapter accepts', () => {
+  it('is rejected naming at most five of its keys, each cut short', async () => {
+    harness = await pipelineWith([awsBaseline()]);
+    const outcome = await harness.pipeline.handle({ ['k'.repeat(100_000)]: 1, b: 2 });
+    expect(outcome.records).toMatchObject([{ status: 'rejected' }]);
+    expect(outcome.records[0]?.reason?.length).toBeLessThan(120);
+    expect(outcome.records[0]?.reason).toMatch(/^not a recognised event \(keys: k+…, b\)$/);
+  });
+});
