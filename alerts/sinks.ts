@@ -1,7 +1,8 @@
 import type { Config, SinkConfig } from '../core/config.js';
-import type { AlertSink } from '../core/ports.js';
+import type { AlertSink, StateStore } from '../core/ports.js';
 import { ConsoleSink } from './console.js';
-import type { DeliverOptions } from './deliver.js';
+import { deliverOutbox, type DeliverOptions, type DeliveryReport } from './deliver.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { PagerDutySink } from './pagerduty.js';
 import { SlackSink } from './slack.js';
 import { WebhookSink } from './webhook.js';
@@ -39,4 +40,13 @@ export function deliveryOptionsFromConfig(config: Config): Pick<DeliverOptions, 
     storm: { threshold: config.storm.threshold, windowMs: config.storm.windowSeconds * 1000 },
     groupsStorms: (name) => config.sinks[name]?.type !== 'pagerduty' || config.storm.groupPagerDuty,
   };
+}
+
+/**
+ * Sending the outbox as the config says, with rate limiters kept across calls (serve's loop, a
+ * warm function): what every entry point calls after a commit.
+ */
+export function outboxDeliverer(state: StateStore, sinks: ReadonlyMap<string, AlertSink>, config: Config): () => Promise<DeliveryReport> {
+  const options = { ...deliveryOptionsFromConfig(config), limiters: new Map<string, RateLimiter>() };
+  return () => deliverOutbox(state, sinks, options);
 }

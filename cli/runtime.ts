@@ -1,10 +1,9 @@
 import { allAdapters } from '../adapters/index.js';
 import { SnapshotFileReader } from '../adapters/local/snapshot-file-reader.js';
 import { SqliteStateStore } from '../adapters/local/sqlite-state-store.js';
-import { deliverOutbox, type DeliveryReport } from '../alerts/deliver.js';
-import type { RateLimiter } from '../alerts/rate-limiter.js';
-import { deliveryOptionsFromConfig, sinksFromConfig } from '../alerts/sinks.js';
-import { routeFinding, suppressionOf } from '../core/routing.js';
+import type { DeliveryReport } from '../alerts/deliver.js';
+import { outboxDeliverer, sinksFromConfig } from '../alerts/sinks.js';
+import { alertPolicy } from '../core/routing.js';
 import type { Config } from '../core/config.js';
 import { Pipeline } from '../core/pipeline.js';
 import type { AlertSink, SnapshotStore, StateReader, StateStore } from '../core/ports.js';
@@ -44,17 +43,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const reader: StateReader | undefined = options.observed ? await SnapshotFileReader.open(options.observed) : undefined;
   const state = new SqliteStateStore(options.stateFile ?? ':memory:');
   const sinks = options.send ? sinksFromConfig(config, options.stdout ? { stdout: options.stdout } : {}) : new Map<string, AlertSink>();
+  const policy = alertPolicy(config);
   const pipeline = new Pipeline({
     adapters: allAdapters, snapshots, state, ...(reader ? { reader } : {}), ...(options.readers ? { readers: options.readers } : {}),
-    route: (finding) => (options.send ? routeFinding(config, finding) : []),
-    suppress: (finding) => suppressionOf(config, finding, new Date()),
+    ...policy,
+    route: (finding) => (options.send ? policy.route(finding) : []),
     eventTtlHours: config.eventTtlHours, warn: options.warn,
   });
-  const delivery = deliveryOptionsFromConfig(config);
-  const limiters = new Map<string, RateLimiter>();
   return {
     pipeline, state, snapshots, sinks,
-    deliver: () => deliverOutbox(state, sinks, { ...delivery, limiters }),
+    deliver: outboxDeliverer(state, sinks, config),
     close: () => state.close(),
   };
 }

@@ -1,5 +1,6 @@
 import type { Config, RouteConfig, SuppressionConfig } from './config.js';
 import type { Finding } from './finding.js';
+import type { AlertPolicy } from './finding-transitions.js';
 import { atLeast } from './severity.js';
 
 /** A glob (`*` any run of characters, `?` one) as an anchored, case-sensitive pattern. */
@@ -64,4 +65,12 @@ function suppressionMatches(s: SuppressionConfig, finding: Finding, now: Date): 
 export function suppressionOf(config: Config, finding: Finding, now: Date): Finding['suppressed'] {
   const found = config.suppressions.find((s) => suppressionMatches(s, finding, now));
   return found ? { reason: found.reason, until: found.until } : undefined;
+}
+
+/** The pipeline's alert policy from the config: routes, and suppressions judged when a finding opens. */
+export function alertPolicy(config: Config): AlertPolicy {
+  return {
+    route: (finding) => routeFinding(config, finding),
+    suppress: (finding) => suppressionOf(config, finding, new Date()),
+  };
 }

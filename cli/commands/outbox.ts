@@ -1,6 +1,5 @@
 import { SqliteStateStore } from '../../adapters/local/sqlite-state-store.js';
-import { deliverOutbox } from '../../alerts/deliver.js';
-import { deliveryOptionsFromConfig, sinksFromConfig } from '../../alerts/sinks.js';
+import { outboxDeliverer, sinksFromConfig } from '../../alerts/sinks.js';
 import type { OutboxEntry } from '../../core/ports.js';
 import { shortName } from '../../core/rules/context.js';
 import { loadConfig } from '../config-file.js';
@@ -40,7 +39,7 @@ export async function outboxCommand(args: string[], io: CommandIO): Promise<numb
       return EXIT.ok;
     }
     const requeued = await store.redriveOutbox(values.id);
-    const report = await deliverOutbox(store, sinksFromConfig(config, { stdout: io.stdout }), deliveryOptionsFromConfig(config));
+    const report = await outboxDeliverer(store, sinksFromConfig(config, { stdout: io.stdout }), config)();
     for (const failure of report.failed) io.stderr.write(`alert not sent to ${failure.sink} (${failure.rule}): ${failure.error}\n`);
     io.stdout.write(`${requeued} entries redriven; ${report.sent} alerts sent, ${report.failed.length} failed\n`);
     return report.failed.length > 0 ? EXIT.failure : EXIT.ok;

@@ -1,8 +1,7 @@
 import { awsAdapters } from '../../adapters/aws/index.js';
-import { deliverOutbox, type DeliveryReport } from '../../alerts/deliver.js';
-import type { RateLimiter } from '../../alerts/rate-limiter.js';
-import { deliveryOptionsFromConfig, sinksFromConfig } from '../../alerts/sinks.js';
-import { routeFinding, suppressionOf } from '../../core/routing.js';
+import type { DeliveryReport } from '../../alerts/deliver.js';
+import { outboxDeliverer, sinksFromConfig } from '../../alerts/sinks.js';
+import { alertPolicy } from '../../core/routing.js';
 import { parseConfig, type Config } from '../../core/config.js';
 import { ConfigError, oneLine } from '../../core/errors.js';
 import { Pipeline } from '../../core/pipeline.js';
@@ -94,17 +93,15 @@ async function buildRuntime(env: AwsFunctionEnvironment): Promise<AwsRuntime> {
   const pipeline = new Pipeline({
     adapters: awsAdapters, snapshots, state,
     ...(env.NETDRIFT_LIVE_READS === 'true' ? { readers: { aws: reader } } : {}),
-    route: (finding) => routeFinding(config, finding),
-    suppress: (finding) => suppressionOf(config, finding, new Date()),
+    ...alertPolicy(config),
     eventTtlHours: env.NETDRIFT_EVENT_TTL_HOURS,
     warn: (line) => log('warn', line),
   });
-  const delivery = deliveryOptionsFromConfig(config);
-  const limiters = new Map<string, RateLimiter>();
+  const send = outboxDeliverer(state, sinks, config);
   return {
     env, regions: captureRegions(env), pipeline, state, snapshots, reader, sinks,
     async deliver() {
-      const report = await deliverOutbox(state, sinks, { ...delivery, limiters }).catch((error: unknown) => {
+      const report = await send().catch((error: unknown) => {
         log('error', `outbox: ${oneLine(error)}`);
         return { sent: 0, failed: [], deferred: 0, groups: 0 };
       });

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ParsedRecord } from '../../core/change.js';
+import type { CloudAdapter } from '../../core/ports.js';
 
 /**
  * The real published sample events in `../shared/corpus` (DESIGN.md, "Testing with real parts").
@@ -20,4 +22,15 @@ export function corpusFiles(folder: string): string[] {
   const dir = join(CORPUS_DIR, folder);
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((name) => !name.endsWith('.md')).sort().map((name) => join(dir, name));
+}
+
+/** A corpus file's name and path, for `it.each`. */
+export function corpusCases(files: readonly string[]): [string, string][] {
+  return files.map((file) => [basename(file), file]);
+}
+
+/** What the adapters make of one corpus document: which of them accept it, and what the first parses. */
+export function readCorpusDocument(adapters: readonly CloudAdapter[], raw: unknown): { matched: string[]; records: ParsedRecord[] | undefined } {
+  const matching = adapters.filter((adapter) => adapter.matches(raw));
+  return { matched: matching.map((adapter) => adapter.name), records: matching[0]?.parse(raw) };
 }

@@ -1,4 +1,5 @@
 import { describe, inject } from 'vitest';
+import type { ResourceRef } from '../../core/resource.js';
 
 /** Test credentials for moto; nothing leaves 127.0.0.1. */
 export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing', sessionToken: 'testing' };
@@ -24,4 +25,15 @@ export function describeWithMoto(name: string, body: () => void): void {
   }
   console.warn(`skipping "${name}": moto_server is not installed`);
   describe.skip(name, body);
+}
+
+/** An id moto must have returned. */
+export function motoId(value: string | undefined): string {
+  if (value === undefined) throw new Error('moto left out an id');
+  return value;
+}
+
+/** A reference to a resource in moto's account. */
+export function motoRef(kind: ResourceRef['kind'], id: string, region: string): ResourceRef {
+  return { cloud: 'aws', account: MOTO_ACCOUNT, kind, id, region };
 }

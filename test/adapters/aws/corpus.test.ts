@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { awsAdapters } from '../../../adapters/aws/index.js';
-import { corpusAvailable, corpusFiles } from '../../support/corpus.js';
+import { corpusAvailable, corpusCases, corpusFiles, readCorpusDocument } from '../../support/corpus.js';
 
 /** What one real published sample must yield: the adapter that takes it, and each parsed record. */
 interface Expectation {
@@ -132,15 +132,14 @@ describe.skipIf(!available)('the AWS corpus (real published samples)', () => {
     expect(files.map((file) => basename(file)).sort()).toStrictEqual(Object.keys(EXPECTED).sort());
   });
 
-  it.each(files.map((file) => [basename(file), file]))('%s', (name, file) => {
+  it.each(corpusCases(files))('%s', (name, file) => {
     const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
     const expected = EXPECTED[name];
     if (!expected) throw new Error(`no expectation for ${name}`);
 
-    const adapters = awsAdapters.filter((adapter) => adapter.matches(raw));
-    const records = adapters[0]?.parse(raw);
+    const { matched, records } = readCorpusDocument(awsAdapters, raw);
 
-    expect(adapters.map((adapter) => adapter.name)).toStrictEqual([expected.adapter]);
+    expect(matched).toStrictEqual([expected.adapter]);
     expect(records).toHaveLength(expected.records.length);
     expect(records).toMatchObject(expected.records);
   });

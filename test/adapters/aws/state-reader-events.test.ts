@@ -8,7 +8,7 @@ import { CreateResolverEndpointCommand, CreateResolverRuleCommand, Route53Resolv
 import { beforeAll, expect, it } from 'vitest';
 import type { ResourceRef } from '../../../core/resource.js';
 import { AwsStateReader } from '../../../adapters/aws/state-reader.js';
-import { describeWithMoto, MOTO_ACCOUNT, motoClientConfig } from '../../support/moto.js';
+import { describeWithMoto, motoClientConfig, motoId, motoRef } from '../../support/moto.js';
 import { changesOf, cloudTrail, setPath } from './fixtures.js';
 
 // An event-path state and a read-back state of the same resource must be equal, or every live
@@ -17,14 +17,8 @@ import { changesOf, cloudTrail, setPath } from './fixtures.js';
 const REGION = 'eu-central-1';
 const POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Resource":"*"}]}';
 
-function text(value: string | undefined): string {
-  if (value === undefined) throw new Error('moto left out an id');
-  return value;
-}
-
-function ref(kind: ResourceRef['kind'], id: string, region = REGION): ResourceRef {
-  return { cloud: 'aws', account: MOTO_ACCOUNT, kind, id, region };
-}
+const text = motoId;
+const ref = (kind: ResourceRef['kind'], id: string, region = REGION): ResourceRef => motoRef(kind, id, region);
 
 /** The `full` state the CloudTrail adapter makes of a fixture event, with the fields moto chose put in. */
 function eventState(name: string, region: string, edits: Record<string, unknown>): unknown {

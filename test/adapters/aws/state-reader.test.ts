@@ -15,21 +15,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ResourceRef } from '../../../core/resource.js';
 import { recordName, recordsFromSets } from '../../../adapters/aws/read-dns.js';
 import { AwsStateReader } from '../../../adapters/aws/state-reader.js';
-import { describeWithMoto, MOTO_ACCOUNT, motoClientConfig } from '../../support/moto.js';
+import { describeWithMoto, motoClientConfig, motoId, motoRef } from '../../support/moto.js';
 
 // Resources made in moto with the real clients, read back by the reader. This suite keeps to
 // eu-central-1 and its own CIDRs and names: moto is shared with the other suites.
 const REGION = 'eu-central-1';
 const POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Resource":"*"}]}';
 
-function text(value: string | undefined): string {
-  if (value === undefined) throw new Error('moto left out an id');
-  return value;
-}
-
-function ref(kind: ResourceRef['kind'], id: string, region = REGION): ResourceRef {
-  return { cloud: 'aws', account: MOTO_ACCOUNT, kind, id, region };
-}
+const text = motoId;
+const ref = (kind: ResourceRef['kind'], id: string, region = REGION): ResourceRef => motoRef(kind, id, region);
 
 describeWithMoto('AwsStateReader.read against moto', () => {
   const ec2 = () => new EC2Client(motoClientConfig(REGION));

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { activityLogRecordAdapter, azureAdapters, eventGridAdapter } from '../../../adapters/azure/index.js';
 import type { ParsedRecord } from '../../../core/change.js';
-import { corpusAvailable, corpusFiles } from '../../support/corpus.js';
+import { corpusAvailable, corpusCases, corpusFiles, readCorpusDocument } from '../../support/corpus.js';
 
 /** What one real published sample must yield: the adapter that takes it, and each parsed record. */
 type Expectation =
@@ -118,7 +118,7 @@ describe.skipIf(!available)('the Azure corpus (real published samples)', () => {
     expect(files.map((file) => basename(file)).sort()).toStrictEqual(Object.keys(EXPECTED).sort());
   });
 
-  it.each(files.map((file) => [basename(file), file]))('%s', (name, file) => {
+  it.each(corpusCases(files))('%s', (name, file) => {
     const expected = EXPECTED[name];
     if (!expected) throw new Error(`no expectation for ${name}`);
     const text = textOf(file);
@@ -128,10 +128,9 @@ describe.skipIf(!available)('the Azure corpus (real published samples)', () => {
     }
     const raw: unknown = JSON.parse(text);
 
-    const adapters = azureAdapters.filter((adapter) => adapter.matches(raw));
-    const records = adapters[0]?.parse(raw);
+    const { matched, records } = readCorpusDocument(azureAdapters, raw);
 
-    expect(adapters.map((adapter) => adapter.name)).toStrictEqual([expected.adapter]);
+    expect(matched).toStrictEqual([expected.adapter]);
     if ('exactly' in expected) {
       expect(records).toStrictEqual(expected.exactly);
       return;
