@@ -14,7 +14,8 @@ declare module 'vitest' {
  * need on free loopback ports, stopping them afterwards.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  execFileSync(process.execPath, ['build.mjs'], { stdio: 'inherit' });
+  // NETDRIFT_SKIP_BUILD=1 reuses dist/ as it is (several test runs side by side on one tree).
+  if (process.env.NETDRIFT_SKIP_BUILD !== '1') execFileSync(process.execPath, ['build.mjs'], { stdio: 'inherit' });
   const running: Emulator[] = [];
   let moto: string | null = null;
   if (commandExists('moto_server')) {
