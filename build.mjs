@@ -7,7 +7,7 @@ const banner = {
   js: "import { createRequire as __ndCreateRequire } from 'node:module'; const require = __ndCreateRequire(import.meta.url);",
 };
 const common = {
-  bundle: true, platform: 'node', target: 'node20', mainFields: ['module', 'main'], format: 'esm', minify: true, sourcemap: true,
+  bundle: true, platform: 'node', target: 'node20', mainFields: ['module', 'main'], format: 'esm', minify: true, keepNames: true, sourcemap: true,
   banner, logLevel: 'warning', legalComments: 'none',
 };
 

@@ -8,31 +8,36 @@ import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoDbStateStore } from '../../adapters/aws/dynamodb-state-store.js';
 import { S3SnapshotStore } from '../../adapters/aws/s3-snapshot-store.js';
-import { createEventsHandler } from '../../functions/aws/events.js';
-import { createReconcileHandler } from '../../functions/aws/reconcile.js';
-import { createRefreshHandler } from '../../functions/aws/refresh.js';
 import { approveCandidate } from '../../snapshots/lifecycle.js';
+import { bundlePath, LambdaContainer } from '../support/lambda-container.js';
 import { describeWithMoto, MOTO_CREDENTIALS, motoClientConfig } from '../support/moto.js';
 import { startPagerDutyReceiver, startSlackReceiver, type Receiver } from '../support/receivers.js';
 import { cloudTrailRecord, E2E_ACCOUNT, eventBridgeEvent } from './aws-cloudtrail.js';
 
 /**
- * DESIGN.md's deployed path end to end on moto: real AWS SDK clients build a network, the refresh
- * function captures it, a person approves, changes are made in moto and their CloudTrail events fed
- * to the events function (twice each, directly and through SQS), and the local Slack and PagerDuty
- * receivers get exactly one alert per finding; a revert resolves; a reconcile finds a silent change.
+ * DESIGN.md's deployed path end to end on moto, through the BUILT bundles (dist/aws/<fn>/index.mjs),
+ * each in its own fresh Node process invoked as the Lambda runtime does: real AWS SDK clients build a
+ * network, the refresh function captures it, a person approves, changes are made in moto and their
+ * CloudTrail events fed to the events function (twice each, directly and through SQS), and the local
+ * Slack and PagerDuty receivers get exactly one alert per finding; a revert resolves; a reconcile
+ * finds a silent change.
  */
-const CONTEXT = { invokedFunctionArn: `arn:aws:lambda:eu-west-1:${E2E_ACCOUNT}:function:netdrift` } as Context;
 const ROUTING_KEY = 'R0E2EROUTINGKEY0000000000000000';
 const ids = { vpc: '', privateSubnet: '', publicSubnet: '', privateTable: '', publicTable: '', nat: '', endpoint: '', zone: '' };
 let slack: Receiver;
 let pagerduty: Receiver;
 let environment: Record<string, string>;
-const savedEnv = { ...process.env };
+const containers: LambdaContainer[] = [];
+
+async function container(name: 'events' | 'refresh' | 'reconcile'): Promise<LambdaContainer> {
+  const started = await LambdaContainer.start({ bundle: bundlePath('aws', name), functionName: `netdrift-${name}`, environment });
+  containers.push(started);
+  return started;
+}
 
 const pdEvents = () => pagerduty.requests.map((r) => r.body as { event_action: string; dedup_key: string; payload?: { class: string; severity: string } });
 const slackTexts = () => slack.requests.map((r) => (r.body as { text: string }).text);
@@ -40,7 +45,6 @@ const slackTexts = () => slack.requests.map((r) => (r.body as { text: string }).
 describeWithMoto('AWS deployed path on moto', () => {
   beforeAll(async () => {
     const config = motoClientConfig('eu-west-1');
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey, AWS_SESSION_TOKEN: MOTO_CREDENTIALS.sessionToken });
     const ec2 = new EC2Client(config);
     const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.77.0.0/16' }));
     ids.vpc = vpc.Vpc?.VpcId ?? '';
@@ -76,6 +80,7 @@ describeWithMoto('AWS deployed path on moto', () => {
     pagerduty = await startPagerDutyReceiver();
     const secret = await new SecretsManagerClient(config).send(new CreateSecretCommand({ Name: 'netdrift/e2e/slack', SecretString: `${slack.url}/services/T0E2E/B0E2E/e2eSecretToken` }));
     environment = {
+      AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey, AWS_SESSION_TOKEN: MOTO_CREDENTIALS.sessionToken,
       AWS_REGION: 'eu-west-1', NETDRIFT_AWS_ENDPOINT: config.endpoint, NETDRIFT_REGIONS: 'eu-west-1',
       NETDRIFT_SNAPSHOT_BUCKET: 'netdrift-e2e-snapshots', NETDRIFT_STATE_TABLE: 'netdrift-e2e-state',
       NETDRIFT_SLACK_WEBHOOK_URL: secret.ARN ?? '', NETDRIFT_PAGERDUTY_ROUTING_KEY: ROUTING_KEY, NETDRIFT_PAGERDUTY_URL: `${pagerduty.url}/v2/enqueue`,
@@ -85,7 +90,7 @@ describeWithMoto('AWS deployed path on moto', () => {
   afterAll(async () => {
     await slack?.close();
     await pagerduty?.close();
-    process.env = savedEnv;
+    await Promise.all(containers.map((c) => c.stop()));
   });
 
   it('captures, approves, alerts once per finding despite redelivery, resolves a revert, and reconciles a silent change', async () => {
@@ -93,7 +98,8 @@ describeWithMoto('AWS deployed path on moto', () => {
     const ec2 = new EC2Client(config);
 
     // Onboarding: capture → candidate → a person approves.
-    const refreshed = await createRefreshHandler(environment)({}, CONTEXT);
+    const [events, refresh, reconcile] = await Promise.all([container('events'), container('refresh'), container('reconcile')]);
+    const refreshed = await refresh.call<{ failures: unknown[]; resources: number }>({});
     expect(refreshed.failures).toEqual([]);
     const store = new S3SnapshotStore({ client: new S3Client(config), bucket: 'netdrift-e2e-snapshots' });
     await approveCandidate(store, { cloud: 'aws', account: E2E_ACCOUNT }, { approvedBy: 'e2e' });
@@ -114,8 +120,7 @@ describeWithMoto('AWS deployed path on moto', () => {
     }, { changeInfo: { id: '/change/C0E2E', status: 'PENDING', submittedAt: 'Nov 26, 2026 12:00:03 PM' } }));
 
     // EventBridge → Lambda, each event delivered twice.
-    const events = createEventsHandler(environment);
-    for (const event of [createRoute, createRoute, deleteEndpoint, deleteEndpoint]) await events(event as never);
+    for (const event of [createRoute, createRoute, deleteEndpoint, deleteEndpoint]) await events.call(event);
     // EventBridge → SQS → Lambda, delivered twice through a real queue.
     const sqs = new SQSClient(config);
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'netdrift-e2e-events' }));
@@ -128,7 +133,7 @@ describeWithMoto('AWS deployed path on moto', () => {
       })),
     };
     expect(sqsEvent.Records).toHaveLength(2);
-    expect(await events(sqsEvent)).toEqual({ batchItemFailures: [] });
+    expect(await events.call(sqsEvent)).toEqual({ batchItemFailures: [] });
 
     expect(pdEvents().map((e) => [e.event_action, e.payload?.class, e.payload?.severity]).sort()).toEqual([
       ['trigger', 'dns-record.changed', 'error'], ['trigger', 'private-endpoint.deleted', 'error'], ['trigger', 'route.default-added', 'critical'],
@@ -140,13 +145,13 @@ describeWithMoto('AWS deployed path on moto', () => {
     // The route is put back: PagerDuty gets the resolve for the same dedup key.
     const routeKey = pdEvents().find((e) => e.payload?.class === 'route.default-added')?.dedup_key;
     await ec2.send(new DeleteRouteCommand({ RouteTableId: ids.privateTable, DestinationCidrBlock: '0.0.0.0/0' }));
-    await events(eventBridgeEvent(cloudTrailRecord('ec2.amazonaws.com', 'DeleteRoute', { routeTableId: ids.privateTable, destinationCidrBlock: '0.0.0.0/0' }, { _return: true })) as never);
+    await events.call(eventBridgeEvent(cloudTrailRecord('ec2.amazonaws.com', 'DeleteRoute', { routeTableId: ids.privateTable, destinationCidrBlock: '0.0.0.0/0' }, { _return: true })));
     expect(pdEvents().slice(3)).toEqual([{ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: routeKey }]);
     expect(slackTexts()).toHaveLength(4);
 
     // A change no event reports: the reconcile finds it.
     await ec2.send(new CreateRouteCommand({ RouteTableId: ids.publicTable, DestinationCidrBlock: '10.99.0.0/16', NatGatewayId: ids.nat }));
-    const reconciled = await createReconcileHandler(environment)({}, CONTEXT);
+    const reconciled = await reconcile.call({});
     expect(reconciled).toMatchObject({ compared: true, opened: 1, resolved: 0, failures: [] });
     expect(pdEvents().slice(4).map((e) => [e.event_action, e.payload?.class])).toEqual([['trigger', 'route.added']]);
   });
