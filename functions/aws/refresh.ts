@@ -11,6 +11,8 @@ export interface RefreshResult {
   resources: number;
   sha256: string;
   failures: { region: string; error: string }[];
+  /** Where the candidate was written, as `netdrift snapshot diff|approve --store` takes it. */
+  store: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export function createRefreshHandler(environment: Record<string, string | undefi
     await saveCandidate(deps.snapshots, capture.snapshot);
     const sha256 = snapshotSha256(capture.snapshot);
     log('info', 'candidate snapshot saved', { account, resources: capture.snapshot.resources.length, sha256 });
-    return { account, resources: capture.snapshot.resources.length, sha256, failures: capture.failures };
+    const store = `s3://${deps.env.NETDRIFT_SNAPSHOT_BUCKET}/${deps.env.NETDRIFT_SNAPSHOT_PREFIX}`;
+    return { account, resources: capture.snapshot.resources.length, sha256, failures: capture.failures, store };
   };
 }
