@@ -3,6 +3,7 @@ import { Pipeline } from '../core/pipeline.js';
 import { SNAPSHOT_SCHEMA, type Snapshot } from '../core/snapshot.js';
 import type { Resource } from '../core/resource.js';
 import { coldStartReport } from './cold-start.js';
+import { lambdaBundleReport } from './lambda-bundles.js';
 import { snapshotDiffReport } from './snapshot-diff.js';
 import { MemorySnapshotStore, MemoryStateStore } from './memory-stores.js';
 
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   for (const line of snapshotDiffReport()) console.log(`  ${line}`);
   console.log('\ncold start (bundle size; import + handler construction vs an empty node):');
   for (const line of coldStartReport(new URL('..', import.meta.url).pathname)) console.log(`  ${line}`);
+  console.log('\nthe built events bundle on moto, invoked as Lambda does (fresh process, then warm):');
+  for (const line of await lambdaBundleReport()) console.log(`  ${line}`);
 }
 
 await main();
