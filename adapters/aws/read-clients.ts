@@ -14,7 +14,10 @@ export interface AwsCredentials {
 export interface AwsClientConfig {
   /** One endpoint for every service (moto_server, LocalStack); AWS's own by default. */
   endpoint?: string;
+  /** The caller's credentials (the hub's): STS is called with them, and accounts are read with them unless a role is assumed. */
   credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
+  /** The home region, where STS is called and whose partition the role ARNs are in (default: AWS_REGION, else us-east-1). */
+  region?: string;
   /** Attempts per call, the first included, before a throttled or failed call is given up (default 5). */
   maxAttempts?: number;
 }
@@ -37,7 +40,7 @@ const DEFAULT_MAX_ATTEMPTS = 5;
  * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html); timeouts keep a
  * hung connection from holding a function until the platform kills it.
  */
-function clientOptions(region: string, config: AwsClientConfig) {
+export function clientOptions(region: string, config: AwsClientConfig) {
   return {
     region,
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),

@@ -80,6 +80,10 @@ export function classifyAwsError(error: unknown): AwsErrorClass {
  * policy context. Credentials never reach it. The original is kept as `cause`.
  */
 export function awsReadError(operation: string, subject: string, error: unknown): PermanentReadError | TransientError {
+  // The credentials of the account could not be had (account-credentials.ts): that failure already
+  // names the role and why, and a "not found" from STS must never read as a deleted resource.
+  if (error instanceof TransientError) return error;
+  if (error instanceof PermanentReadError && !(error instanceof AwsNotFoundError)) return error;
   const status = httpStatus(error);
   const attempts = fieldsOf(error).$metadata?.attempts;
   const message = `${operation} ${subject}: ${awsErrorCode(error)}`

@@ -1,9 +1,10 @@
 import type { Selector } from '../../core/change.js';
-import { NetdriftError, oneLine, PermanentReadError } from '../../core/errors.js';
+import { ConfigError, NetdriftError, oneLine, PermanentReadError } from '../../core/errors.js';
 import type { CaptureResult, ReadResult, StateReader } from '../../core/ports.js';
 import type { Resource, ResourceKind, ResourceRef, Scope } from '../../core/resource.js';
 import { emptySnapshot } from '../../core/snapshot.js';
 import { compareText } from '../../snapshots/canonical.js';
+import { AccountCredentials, ACCOUNT_ID, type AssumeRoleSettings } from './account-credentials.js';
 import { AwsClients, type AwsClientConfig, type AwsClientFactories } from './read-clients.js';
 import { AwsNotFoundError } from './read-errors.js';
 
@@ -17,10 +18,17 @@ const ec2Gateways = () => import('./read-gateways.js');
 const dns = () => import('./read-dns.js');
 
 export type { AwsClientConfig, AwsClientFactories, AwsCredentials } from './read-clients.js';
+export type { AssumeRoleSettings } from './account-credentials.js';
 
 export interface AwsStateReaderOptions {
+  /** The caller's (the hub's) endpoint, credentials and home region. */
   clientConfig?: AwsClientConfig;
-  /** Replaces how clients are made, per service (tests: a region whose client cannot connect). */
+  /**
+   * The spoke role to read every account through, the caller's own included. Without it, only the
+   * caller's own account is read (with its own credentials); any other account is refused.
+   */
+  assumeRole?: AssumeRoleSettings;
+  /** Replaces how clients are made, per service, in every account (tests: a region whose client cannot connect). */
   clients?: Partial<AwsClientFactories>;
   /**
    * Called by `capture` after each resource type of a region: `done` of the region's `total` types,
@@ -73,16 +81,28 @@ function byKindAndId(a: Resource, b: Resource): number {
 
 /**
  * Live AWS state through the EC2, Route 53 and Route 53 Resolver APIs, in the snapshot format the
- * CloudTrail adapter produces for the same resources. Reads use whatever credentials the clients
- * have (the account of a ref is not assumed into). Throttled, unavailable and unreachable calls are
- * retried by the SDK and then throw `TransientError`; anything else but a missing resource throws
+ * CloudTrail adapter produces for the same resources.
+ *
+ * Each account is read with its own credentials, never another's: with `assumeRole`, through the
+ * spoke role `arn:<partition>:iam::<account>:role/<roleName>` (assumed on first use and cached until
+ * shortly before it expires, see account-credentials.ts); without it, only the account of the
+ * caller's own credentials (STS GetCallerIdentity), and a ref of any other account throws
+ * `PermanentReadError` (an event of it becomes `change.unverified`, never a false deletion).
+ *
+ * Throttled, unavailable and unreachable calls are retried by the SDK and then throw
+ * `TransientError`; anything else but a missing resource (a denied AssumeRole included) throws
  * `PermanentReadError`.
  */
 export class AwsStateReader implements StateReader {
-  private readonly clients: AwsClients;
+  private readonly credentials: AccountCredentials;
+  /** One set of clients per account, each signing with that account's credentials. */
+  private readonly accounts = new Map<string, AwsClients>();
 
   constructor(private readonly options: AwsStateReaderOptions = {}) {
-    this.clients = new AwsClients(options.clientConfig, options.clients);
+    this.credentials = new AccountCredentials({
+      ...(options.clientConfig ? { clientConfig: options.clientConfig } : {}),
+      ...(options.assumeRole ? { assumeRole: options.assumeRole } : {}),
+    });
   }
 
   /** One resource; a missing, deleted or deleting one does not exist. Hosted zones are read from us-east-1. */
@@ -91,8 +111,9 @@ export class AwsStateReader implements StateReader {
     const row = READERS.find((reader) => reader.kind === ref.kind && ref.id.startsWith(reader.prefix));
     if (!row) throw new PermanentReadError(`AwsStateReader: AWS has no ${ref.kind} resources (${ref.id})`);
     const region = ref.kind === 'dns-zone' ? DNS_ZONE_REGION : ref.region;
+    const clients = await this.clientsFor(ref.account);
     try {
-      const state = await row.read(this.clients, region, ref.id);
+      const state = await row.read(clients, region, ref.id);
       return state ? { exists: true, state } : { exists: false };
     } catch (error) {
       if (error instanceof AwsNotFoundError) return { exists: false };
@@ -109,11 +130,16 @@ export class AwsStateReader implements StateReader {
    * The whole account: every region in `regions` (all the account's enabled regions when empty),
    * regions side by side, and the hosted zones once. A region that fails is reported in `failures`
    * and contributes nothing, so that a partial listing is never mistaken for deletions.
+   *
+   * First the credentials are checked to be `scope.account`'s (STS GetCallerIdentity, with the
+   * assumed role's credentials when a role is configured): a mismatch throws `ConfigError` and
+   * nothing is listed, so one account's resources are never saved under another's id.
    */
   async capture(scope: Scope, regions: readonly string[]): Promise<CaptureResult> {
     if (scope.cloud !== 'aws') throw new PermanentReadError(`AwsStateReader: cannot capture ${scope.cloud} account ${scope.account}`);
+    const clients = await this.verifiedClients(scope.account);
     const capturedAt = new Date().toISOString();
-    const wanted = regions.length > 0 ? [...new Set(regions)] : await this.enabledRegions();
+    const wanted = regions.length > 0 ? [...new Set(regions)] : await this.enabledRegions(clients);
     const context: CaptureContext = { account: scope.account, regions: wanted };
     const failures: CaptureResult['failures'] = [];
     const part = async (region: string, lists: readonly (() => Promise<Resource[]>)[]): Promise<Resource[]> => {
@@ -131,8 +157,8 @@ export class AwsStateReader implements StateReader {
       }
     };
     const parts = await Promise.all([
-      ...wanted.map((region) => part(region, REGIONAL_LISTS.map((list) => () => list(this.clients, region, context)))),
-      part(DNS_ZONE_REGION, [async () => (await dns()).listDnsZones(this.clients)]),
+      ...wanted.map((region) => part(region, REGIONAL_LISTS.map((list) => () => list(clients, region, context)))),
+      part(DNS_ZONE_REGION, [async () => (await dns()).listDnsZones(clients)]),
     ]);
     const unique = new Map<string, Resource>();
     for (const resource of parts.flat()) {
@@ -147,10 +173,54 @@ export class AwsStateReader implements StateReader {
 
   /** Closes the clients' connections (a CLI run that is done). */
   destroy(): void {
-    this.clients.destroy();
+    for (const clients of this.accounts.values()) clients.destroy();
+    this.accounts.clear();
+    this.credentials.destroy();
   }
 
-  private async enabledRegions(): Promise<string[]> {
-    return (await ec2Tables()).listEnabledRegions(this.clients, REGION_LIST_REGION);
+  /**
+   * The clients of `account`: signing with its spoke role's credentials, or with the caller's own
+   * when no role is configured and the caller is that account.
+   */
+  private async clientsFor(account: string): Promise<AwsClients> {
+    if (!ACCOUNT_ID.test(account)) throw new PermanentReadError(`account "${account}": not a 12-digit AWS account id`);
+    const known = this.accounts.get(account);
+    if (known) return known;
+    const config = { ...this.options.clientConfig };
+    if (this.credentials.roleName !== undefined) {
+      config.credentials = this.credentials.provider(account);
+    } else {
+      const own = await this.credentials.callerAccount();
+      if (own !== account) {
+        throw new PermanentReadError(
+          `account ${account}: no reader role configured (set NETDRIFT_READER_ROLE or --role) — not read with the credentials of account ${own}`);
+      }
+    }
+    const clients = this.accounts.get(account) ?? new AwsClients(config, this.options.clients);
+    this.accounts.set(account, clients);
+    return clients;
+  }
+
+  /** The clients of `account`, once its credentials are shown to be that account's (for a capture). */
+  private async verifiedClients(account: string): Promise<AwsClients> {
+    if (!ACCOUNT_ID.test(account)) throw new ConfigError(`capture of "${account}" refused: not a 12-digit AWS account id`);
+    const role = this.credentials.roleName;
+    if (role === undefined) {
+      const own = await this.credentials.callerAccount();
+      if (own !== account) {
+        throw new ConfigError(
+          `capture of ${account} refused: these credentials are account ${own}; pass --role (NETDRIFT_READER_ROLE) or use that account's credentials`);
+      }
+      return this.clientsFor(account);
+    }
+    const actual = await this.credentials.accountOf(this.credentials.provider(account));
+    if (actual !== account) {
+      throw new ConfigError(`capture of ${account} refused: role ${this.credentials.roleArn(account)} gave credentials of account ${actual}`);
+    }
+    return this.clientsFor(account);
+  }
+
+  private async enabledRegions(clients: AwsClients): Promise<string[]> {
+    return (await ec2Tables()).listEnabledRegions(clients, REGION_LIST_REGION);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXTERNAL_ID, IAM_ROLE_NAME } from '../../adapters/aws/account-credentials.js';
 import { ConfigError } from '../../core/errors.js';
 
 const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:/;
@@ -25,6 +26,13 @@ export const AwsFunctionEnvironmentSchema = z.object({
   /** Read changed resources back through the AWS APIs (default); `false` applies event payloads instead. */
   NETDRIFT_LIVE_READS: z.enum(['true', 'false']).default('true'),
   NETDRIFT_EVENT_TTL_HOURS: z.coerce.number().positive().default(48),
+  /**
+   * The spoke role's name (`netdrift-reader`): every account, the function's own included, is read
+   * through `arn:<partition>:iam::<account>:role/<name>`. Unset: only the function's own account is read.
+   */
+  NETDRIFT_READER_ROLE: z.string().regex(IAM_ROLE_NAME, 'expected an IAM role name (netdrift-reader), not an ARN or path').optional(),
+  /** The external id the spoke role's trust policy asks for, if any. */
+  NETDRIFT_READER_EXTERNAL_ID: z.string().regex(EXTERNAL_ID, 'expected 2 to 1224 characters of letters, digits and +=,.@:/-').optional(),
   /** Points every AWS client at another endpoint (tests against moto, VPC endpoints). */
   NETDRIFT_AWS_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
@@ -38,7 +46,12 @@ export function isSecretArn(value: string): boolean {
 /** Parses the environment, or throws `ConfigError` naming the first bad variable (never its value). */
 export function parseAwsFunctionEnvironment(env: Record<string, string | undefined>): AwsFunctionEnvironment {
   const result = AwsFunctionEnvironmentSchema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    if (result.data.NETDRIFT_READER_EXTERNAL_ID !== undefined && result.data.NETDRIFT_READER_ROLE === undefined) {
+      throw new ConfigError('environment NETDRIFT_READER_EXTERNAL_ID: set without NETDRIFT_READER_ROLE (the role it is for)');
+    }
+    return result.data;
+  }
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? '(environment)');
   const missing = issue?.code === 'invalid_type' && env[name] === undefined;

@@ -14,11 +14,18 @@ export type AccountReader = StateReader & Required<Pick<StateReader, 'capture'>>
 
 /**
  * The AWS reader, loaded on its first read: its SDK clients are most of the bundle (about 0.6 s
- * to load), and duplicates, failed calls and unwatched events never need them.
+ * to load), and duplicates, failed calls and unwatched events never need them. With
+ * NETDRIFT_READER_ROLE, every account is read through that role (hub and spoke); without it, only
+ * the function's own account.
  */
-function lazyReader(clientConfig: { endpoint?: string }): AccountReader {
+function lazyReader(clientConfig: { endpoint?: string }, env: AwsFunctionEnvironment): AccountReader {
   let reader: Promise<AccountReader> | undefined;
-  const load = () => (reader ??= import('../../adapters/aws/state-reader.js').then(({ AwsStateReader }) => new AwsStateReader({ clientConfig })));
+  const role = env.NETDRIFT_READER_ROLE;
+  const assumeRole = role === undefined ? undefined
+    : { roleName: role, ...(env.NETDRIFT_READER_EXTERNAL_ID === undefined ? {} : { externalId: env.NETDRIFT_READER_EXTERNAL_ID }) };
+  const load = () => (reader ??= import('../../adapters/aws/state-reader.js').then(({ AwsStateReader }) => new AwsStateReader({
+    clientConfig: { ...clientConfig, region: env.AWS_REGION }, ...(assumeRole ? { assumeRole } : {}),
+  })));
   return {
     read: async (ref) => (await load()).read(ref),
     select: async (scope, kind, selector) => (await (await load()).select?.(scope, kind, selector)) ?? [],
@@ -87,7 +94,7 @@ async function buildRuntime(env: AwsFunctionEnvironment): Promise<AwsRuntime> {
   const dynamodb = new DynamoDBClient({ ...clientConfig, region: env.AWS_REGION });
   const snapshots = new S3SnapshotStore({ client: s3, bucket: env.NETDRIFT_SNAPSHOT_BUCKET, prefix: env.NETDRIFT_SNAPSHOT_PREFIX });
   const state = new DynamoDbStateStore({ client: dynamodb, table: env.NETDRIFT_STATE_TABLE });
-  const reader = lazyReader(clientConfig);
+  const reader = lazyReader(clientConfig, env);
   const config = await sinkConfig(env, clientConfig);
   const sinks = sinksFromConfig(config);
   const pipeline = new Pipeline({

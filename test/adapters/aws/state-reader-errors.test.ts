@@ -36,6 +36,12 @@ async function cannedEc2(handlers: Record<string, Handler>): Promise<CannedEc2> 
     request.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
     request.on('end', () => {
       const action = new URLSearchParams(body).get('Action') ?? '';
+      if (action === 'GetCallerIdentity') {
+        // The reader asks STS whose credentials it has (the same endpoint serves every service).
+        response.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
+        response.end(CALLER_IDENTITY);
+        return;
+      }
       actions.push(action);
       const handler = handlers[action];
       const answer = handler
@@ -49,6 +55,10 @@ async function cannedEc2(handlers: Record<string, Handler>): Promise<CannedEc2> 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, actions };
 }
+
+const CALLER_IDENTITY = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>
+  <Arn>arn:aws:iam::111122223333:user/netdrift</Arn><UserId>AIDAEXAMPLEUSERID0001</UserId><Account>111122223333</Account>
+</GetCallerIdentityResult><ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
 
 function ec2Error(status: number, code: string, message: string): Answer {
   return {
@@ -208,11 +218,12 @@ describe('AwsStateReader against a canned EC2 endpoint', () => {
   });
 
   it('fails with a TransientError when the endpoint cannot be reached', async () => {
-    const ec2 = await cannedEc2({});
-    const { endpoint } = ec2;
+    const ec2 = await cannedEc2({ DescribeRouteTables: () => DESCRIBE_ROUTE_TABLES });
+    const aws = reader(ec2.endpoint, 2);
+    await aws.read(ref('route-table', RTB)); // from here on, the reader knows whose credentials it has
     await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 
-    const error = await failure(reader(endpoint, 2).read(ref('internet-gateway', 'igw-0c1d2e3f4a5b6c7d8')));
+    const error = await failure(aws.read(ref('internet-gateway', 'igw-0c1d2e3f4a5b6c7d8')));
 
     expect(error).toBeInstanceOf(TransientError);
     expect(error.message).toMatch(/^ec2:DescribeInternetGateways igw-0c1d2e3f4a5b6c7d8 in eu-west-1: ECONNREFUSED/);

@@ -19,6 +19,9 @@ describe('Lambda environment', () => {
     [{ ...BASE, NETDRIFT_SLACK_WEBHOOK_URL: 'hooks.slack.com/no-scheme' }, 'environment NETDRIFT_SLACK_WEBHOOK_URL: expected a URL or a Secrets Manager ARN'],
     [{ ...BASE, NETDRIFT_EVENT_TTL_HOURS: 'soon' }, /^environment NETDRIFT_EVENT_TTL_HOURS: /],
     [{ ...BASE, NETDRIFT_LIVE_READS: 'yes' }, /^environment NETDRIFT_LIVE_READS: /],
+    [{ ...BASE, NETDRIFT_READER_ROLE: 'arn:aws:iam::111111111111:role/netdrift-reader' }, 'environment NETDRIFT_READER_ROLE: expected an IAM role name (netdrift-reader), not an ARN or path'],
+    [{ ...BASE, NETDRIFT_READER_ROLE: 'netdrift-reader', NETDRIFT_READER_EXTERNAL_ID: 'x' }, /^environment NETDRIFT_READER_EXTERNAL_ID: expected 2 to 1224 characters/],
+    [{ ...BASE, NETDRIFT_READER_EXTERNAL_ID: 'org-7f3a' }, 'environment NETDRIFT_READER_EXTERNAL_ID: set without NETDRIFT_READER_ROLE (the role it is for)'],
   ])('a bad environment names the variable (%#)', (env, message) => {
     expect(() => parseAwsFunctionEnvironment(env)).toThrow(message);
   });
@@ -30,6 +33,13 @@ describe('Lambda environment', () => {
     } catch (error) {
       expect(String(error)).not.toContain('SECRET');
     }
+  });
+
+  it('takes the spoke role to read accounts through, and its external id', () => {
+    const env = parseAwsFunctionEnvironment({ ...BASE, NETDRIFT_READER_ROLE: 'netdrift-reader', NETDRIFT_READER_EXTERNAL_ID: 'org-7f3a:netdrift' });
+
+    expect(env).toMatchObject({ NETDRIFT_READER_ROLE: 'netdrift-reader', NETDRIFT_READER_EXTERNAL_ID: 'org-7f3a:netdrift' });
+    expect(parseAwsFunctionEnvironment(BASE).NETDRIFT_READER_ROLE).toBeUndefined();
   });
 
   it('accepts Secrets Manager ARNs for the sink secrets', () => {
