@@ -73,7 +73,7 @@ describe('awsCatalog', () => {
 });
 
 describe('awsEventPattern', () => {
-  it('selects CloudTrail API calls of every catalog source and name', () => {
+  it('selects successful CloudTrail API calls of every catalog source and name', () => {
     const pattern = awsEventPattern();
 
     expect(pattern).toStrictEqual({
@@ -81,6 +81,7 @@ describe('awsEventPattern', () => {
       detail: {
         eventSource: ['ec2.amazonaws.com', 'route53.amazonaws.com', 'route53resolver.amazonaws.com'],
         eventName: [...new Set(awsCatalog.map((row) => row.name))].sort(),
+        errorCode: [{ exists: false }],
       },
     });
   });
@@ -91,6 +92,6 @@ describe('awsEventPattern', () => {
 
     const pattern = awsEventPattern([first]);
 
-    expect(pattern.detail).toStrictEqual({ eventSource: [first.source], eventName: [first.name] });
+    expect(pattern.detail).toStrictEqual({ eventSource: [first.source], eventName: [first.name], errorCode: [{ exists: false }] });
   });
 });
