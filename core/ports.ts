@@ -96,8 +96,13 @@ export interface OutboxEntry {
   lastError?: string;
   createdAt: string;
   state: 'pending' | 'rejected';
-  /** Not to be sent before this time (backoff, Retry-After); absent means now. */
+  /**
+   * Not to be sent before this time (backoff, Retry-After, or the end of a worker's lease);
+   * absent means now.
+   */
   nextAttemptAt?: string;
+  /** The worker that leased the entry to send it (until `nextAttemptAt`), if one did. */
+  leasedBy?: string;
 }
 
 /** What a failed send means for its outbox entry. */
@@ -111,7 +116,11 @@ export interface OutboxFailure {
 
 /** Everything one event changes in the state store, written all or nothing. */
 export interface StateCommit {
-  processed: { key: string; expiresAt: string }[];
+  /**
+   * Keys marked done. `claimedBy`: the key was claimed (`StateStore.claim`) by this owner, and the
+   * commit writes nothing (`ConflictError`) unless that claim is still the owner's.
+   */
+  processed: { key: string; expiresAt: string; claimedBy?: string }[];
   observed: ObservedState[];
   /** Open findings are stored (replacing one with the same fingerprint); resolved ones leave the open set. */
   findings: Finding[];
@@ -124,28 +133,85 @@ export interface FindingFilter {
   account?: string;
 }
 
+/** What claiming a key found: it is now the caller's, another worker finished it, or one holds it. */
+export type ClaimResult = 'claimed' | 'done' | 'in-progress';
+
+export interface ClaimOptions {
+  /** How long the claim holds; a claim past it belongs to a worker presumed dead and is taken over. */
+  leaseMs: number;
+  /** Who claims (checked by `release` and by a commit's `claimedBy`). */
+  owner: string;
+  now?: Date;
+}
+
+export interface LeaseOptions {
+  /** How long the entries are the caller's; after it they are due again (a worker killed mid-send). */
+  leaseMs: number;
+  owner: string;
+  /** Only this sink's entries (each sink is its own delivery lane). */
+  sink?: string;
+  /** Only entries of sinks other than these (the entries no configured sink takes). */
+  exceptSinks?: readonly string[];
+  now?: Date;
+}
+
+/** What a shared rate limit allows: a send now, or none before `retryAt` (ISO 8601). */
+export type SendSlot = { ok: true } | { ok: false; retryAt: string };
+
 /**
  * The pipeline's memory: processed event ids (with a TTL), observed resource state,
- * findings, and the alert outbox.
+ * findings, the alert outbox, and the sinks' rate limits. Every method is safe with many
+ * workers on one store (DESIGN.md, "Concurrency"): claims, leases and send slots are
+ * conditional writes, so exactly one worker wins each.
  */
 export interface StateStore {
+  /** Whether `key` was committed as processed (done) and has not expired. A claim in progress is not. */
   isProcessed(key: string): Promise<boolean>;
+  /**
+   * Claims `key` with a conditional write: `claimed` (in progress, the caller's until the lease
+   * ends), `done` (committed as processed) or `in-progress` (another worker holds an unexpired
+   * claim). An expired claim is taken over. A commit naming the key turns the claim into done.
+   */
+  claim(key: string, options: ClaimOptions): Promise<ClaimResult>;
+  /** Drops `owner`'s claim in progress (a failed attempt), so a retry may claim it at once. */
+  release(key: string, owner: string): Promise<void>;
   getObserved(scope: Scope, kind: ResourceKind, id: string): Promise<ObservedState | undefined>;
   listObserved(scope: Scope, kind: ResourceKind): Promise<ObservedState[]>;
   /** Open findings on one resource. */
   openFindings(scope: Scope, kind: ResourceKind, id: string): Promise<Finding[]>;
   listFindings(filter?: FindingFilter): Promise<Finding[]>;
+  /** Writes everything or nothing; a `claimedBy` no longer held throws `ConflictError`. */
   commit(change: StateCommit): Promise<void>;
-  /** Pending entries due at `now` (default: the current time), oldest first, at most `limit`. */
+  /** Pending entries due at `now` (default: the current time), oldest first, at most `limit`; leased ones are not due. */
   pendingOutbox(limit?: number, now?: Date): Promise<OutboxEntry[]>;
-  outboxDelivered(id: string): Promise<void>;
-  /** Records a failed send: attempts + 1 and the error; retryable → due at `notBefore`, else `rejected`. */
-  outboxFailed(id: string, failure: OutboxFailure): Promise<void>;
+  /**
+   * Leases due pending entries, oldest first, at most `limit`, each with a conditional update, so
+   * two workers never hold the same entry. An entry waits while an older pending entry of the same
+   * finding and sink is not due (so a resolve never overtakes its trigger).
+   */
+  leaseOutbox(limit: number, options: LeaseOptions): Promise<OutboxEntry[]>;
+  /** Removes a delivered entry; with `owner`, only while that owner holds its lease (else nothing happens). */
+  outboxDelivered(id: string, owner?: string): Promise<void>;
+  /**
+   * Records a failed send: attempts + 1 and the error; retryable → due at `notBefore`, else
+   * `rejected`. The lease ends. With `owner`, only while that owner holds the lease.
+   */
+  outboxFailed(id: string, failure: OutboxFailure, owner?: string): Promise<void>;
+  /** Gives a leased entry back unsent, no attempt counted, due at `notBefore` (default now); only for its lease holder. */
+  outboxReleased(id: string, owner: string, notBefore?: string): Promise<void>;
   /** Every entry (pending and rejected), oldest first, for `netdrift outbox list`. */
   listOutbox(filter?: { state?: OutboxEntry['state'] }): Promise<OutboxEntry[]>;
-  /** Makes the given entries (default: every rejected one) pending and due now; returns how many. */
-  redriveOutbox(ids?: readonly string[]): Promise<number>;
-  /** Drops processed ids whose TTL passed; returns how many. */
+  /**
+   * Makes the given entries (default: every rejected one) pending and due now; returns how many.
+   * An entry leased by a worker right now is left to it (it is being sent).
+   */
+  redriveOutbox(ids?: readonly string[], now?: Date): Promise<number>;
+  /**
+   * Takes one send slot of `sink`'s rate limit, shared by every worker on the store: at most
+   * `count` slots in any `intervalMs` (a sliding window). Never waits: a refusal says when to try again.
+   */
+  takeSendSlot(sink: string, limit: { count: number; intervalMs: number; now?: Date }): Promise<SendSlot>;
+  /** Drops processed ids (and abandoned claims) whose TTL passed; returns how many. */
   purgeExpired(now: Date): Promise<number>;
   close(): Promise<void>;
 }

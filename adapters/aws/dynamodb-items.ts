@@ -26,7 +26,7 @@ export const FINDINGS_BY_ACCOUNT_INDEX = 'findings-by-account';
  */
 export const OUTBOX_PARTITIONS = { pending: 'outbox', rejected: 'outbox#rejected' } as const satisfies Record<OutboxEntry['state'], string>;
 
-export type ItemType = 'processed' | 'observed' | 'finding' | 'outbox';
+export type ItemType = 'processed' | 'observed' | 'finding' | 'outbox' | 'ratelimit';
 
 export const s = (value: string): AttributeValue => ({ S: value });
 export const n = (value: number): AttributeValue => ({ N: String(value) });
@@ -58,7 +58,20 @@ export function outboxKey(id: string, state: OutboxEntry['state'] = 'pending'): 
 
 export function processedItem(key: string, expiresAtMs: number): Item {
   // DynamoDB deletes an item some time after its TTL, never before: round up to the second.
-  return { ...processedKey(key), itemType: s('processed'), [TTL_ATTRIBUTE]: n(Math.ceil(expiresAtMs / 1000)), expiresAtMs: n(expiresAtMs) };
+  return {
+    ...processedKey(key), itemType: s('processed'), status: s('done'),
+    [TTL_ATTRIBUTE]: n(Math.ceil(expiresAtMs / 1000)), expiresAtMs: n(expiresAtMs),
+  };
+}
+
+/** A claim in progress: the same item as the processed id, held by `owner` until `leaseUntilMs` (then taken over, or deleted by the TTL). */
+export function claimItem(key: string, owner: string, leaseUntilMs: number): Item {
+  return { ...processedItem(key, leaseUntilMs), status: s('in-progress'), claimOwner: s(owner) };
+}
+
+/** The row of one sink's shared rate limit: its recent sends, and a version for the conditional write. */
+export function sendSlotsKey(sink: string): Item {
+  return { pk: s(`ratelimit#${sink}`), sk: s('ratelimit') };
 }
 
 export function observedItem(o: ObservedState): Item {
@@ -98,10 +111,10 @@ export function outboxItem(id: string, sink: string, finding: Finding, createdAt
 
 /**
  * The same entry in the partition of `state`, its `outboxOrder` kept (the outbox is listed by
- * creation whatever happened since), with `changes`; `nextAttemptAt` is dropped: a moved entry is due now.
+ * creation whatever happened since), with `changes`; `nextAttemptAt` and any lease are dropped: a moved entry is due now.
  */
 export function movedOutboxItem(item: Item, state: OutboxEntry['state'], changes: Item): Item {
-  const { nextAttemptAt: _dropped, ...rest } = item;
+  const { nextAttemptAt: _dropped, leaseOwner: _owner, ...rest } = item;
   return { ...rest, pk: s(OUTBOX_PARTITIONS[state]), ...changes };
 }
 
@@ -122,8 +135,10 @@ const ObservedItemSchema = z.object({
 const FindingItemSchema = z.object({ finding: S });
 const OutboxItemSchema = z.object({
   pk: S, id: S, sink: S, finding: S, attempts: N, lastError: S.optional(), createdAt: S, nextAttemptAt: S.optional(),
+  leaseOwner: S.optional(),
 });
-const ProcessedItemSchema = z.object({ expiresAtMs: N });
+// Items written before claims existed have no status: they are done.
+const ProcessedItemSchema = z.object({ expiresAtMs: N, status: S.optional() });
 
 /** Items are read back with a schema: a table shared with something else, or edited by hand, fails with one line. */
 function parseItem<T>(schema: z.ZodType<T>, item: Item, what: string): T {
@@ -155,11 +170,14 @@ export function outboxFromItem(item: Item): OutboxEntry {
     // The partition says the state: entries written before rejection existed are all in the pending one.
     state: o.pk.S === OUTBOX_PARTITIONS.rejected ? 'rejected' : 'pending',
     ...(o.nextAttemptAt === undefined ? {} : { nextAttemptAt: o.nextAttemptAt.S }),
+    ...(o.leaseOwner === undefined ? {} : { leasedBy: o.leaseOwner.S }),
   };
 }
 
-export function processedExpiryMs(item: Item): number {
-  return Number(parseItem(ProcessedItemSchema, item, 'processed').expiresAtMs.N);
+/** A processed id's item: done or in progress (a claim), until when. */
+export function processedFromItem(item: Item): { status: 'done' | 'in-progress'; expiresAtMs: number } {
+  const p = parseItem(ProcessedItemSchema, item, 'processed');
+  return { status: p.status?.S === 'in-progress' ? 'in-progress' : 'done', expiresAtMs: Number(p.expiresAtMs.N) };
 }
 
 /** About how many bytes DynamoDB counts for an item: names and values in UTF-8 (numbers: about one byte per two digits). */

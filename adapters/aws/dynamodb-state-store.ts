@@ -4,18 +4,19 @@ import {
   type DynamoDBClient, type QueryCommandInput, type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { compareText } from '../../snapshots/canonical.js';
-import { TransientError } from '../../core/errors.js';
+import { ConflictError, TransientError } from '../../core/errors.js';
 import type { Finding } from '../../core/finding.js';
 import type {
-  FindingFilter, ObservedState, OutboxEntry, OutboxFailure, StateCommit, StateStore,
+  ClaimOptions, ClaimResult, FindingFilter, LeaseOptions, ObservedState, OutboxEntry, OutboxFailure, SendSlot, StateCommit, StateStore,
 } from '../../core/ports.js';
 import type { ResourceKind, Scope } from '../../core/resource.js';
+import { claimKey, leaseEntries, releaseKey, takeSlot } from './dynamodb-claims.js';
 import { planCommit } from './dynamodb-commit.js';
 import { isConditionFailed, stateStoreError } from './dynamodb-errors.js';
 import {
   FINDINGS_BY_ACCOUNT_INDEX, OUTBOX_ORDER_INDEX, OUTBOX_PARTITIONS, TTL_ATTRIBUTE, findingFromItem, findingPartition,
   findingScope, movedOutboxItem, n, normalizedTime, observedFromItem, observedKey, observedPartition, outboxFromItem,
-  outboxKey, processedExpiryMs, processedKey, s, type Item,
+  outboxKey, processedFromItem, processedKey, s, type Item,
 } from './dynamodb-items.js';
 
 export interface DynamoDbStateStoreOptions {
@@ -58,11 +59,16 @@ function isCancelledByCondition(error: unknown): boolean {
  *
  * | item | pk | sk | also |
  * |---|---|---|---|
- * | processed event id | `processed#<key>` | `processed` | `expiresAt` (epoch s, the table's TTL attribute), `expiresAtMs` |
+ * | processed event id | `processed#<key>` | `processed` | `status` (`done`, or `in-progress` for a claim, with `claimOwner`), `expiresAt` (epoch s, the table's TTL attribute), `expiresAtMs` |
  * | observed state | `observed#<cloud>/<account>/<kind>` | the id, normalised (`normalizeId`) | the `ObservedState` fields; `state` as JSON or NULL |
  * | finding | `finding#<resourceKey>` | fingerprint | `status`, `finding` (JSON), `findingScope`, `findingOrder` |
- * | outbox entry | `outbox` (pending) or `outbox#rejected` | `entry#<id>` | `outboxOrder`, `sink`, `finding` (JSON), `attempts`, `lastError`, `createdAt`, `nextAttemptAt` |
+ * | outbox entry | `outbox` (pending) or `outbox#rejected` | `entry#<id>` | `outboxOrder`, `sink`, `finding` (JSON), `attempts`, `lastError`, `createdAt`, `nextAttemptAt`, `leaseOwner` |
+ * | a sink's rate limit | `ratelimit#<sink>` | `ratelimit` | `sent` (JSON epoch ms inside the window), `version` |
  *
+ * - Many workers share the table (dynamodb-claims.ts): an event id is claimed with a conditional
+ *   Put (no item, or an expired one), and the commit's Put of the processed id is conditional on
+ *   the claim still being the worker's; an outbox entry is leased with a conditional Update (due
+ *   now → `leaseOwner`, due again when the lease ends); a send slot is a versioned read-modify-write.
  * - Processed ids expire through DynamoDB's TTL, which deletes lazily (within days), so
  *   `isProcessed` also compares `expiresAtMs` with the clock; `purgeExpired` is a Scan (the TTL
  *   does this work in production).
@@ -125,7 +131,25 @@ export class DynamoDbStateStore implements StateStore {
 
   async isProcessed(key: string): Promise<boolean> {
     const item = await this.getItem('isProcessed', processedKey(key));
-    return item !== undefined && processedExpiryMs(item) > this.now().getTime();
+    if (item === undefined) return false;
+    const processed = processedFromItem(item);
+    return processed.status === 'done' && processed.expiresAtMs > this.now().getTime();
+  }
+
+  async claim(key: string, options: ClaimOptions): Promise<ClaimResult> {
+    return claimKey(this.tableRef, key, { ...options, now: options.now ?? this.now() });
+  }
+
+  async release(key: string, owner: string): Promise<void> {
+    await releaseKey(this.tableRef, key, owner);
+  }
+
+  async leaseOutbox(limit: number, options: LeaseOptions): Promise<OutboxEntry[]> {
+    return leaseEntries(this.tableRef, limit, { ...options, now: options.now ?? this.now() });
+  }
+
+  async takeSendSlot(sink: string, limit: { count: number; intervalMs: number; now?: Date }): Promise<SendSlot> {
+    return takeSlot(this.tableRef, sink, limit, limit.now ?? this.now());
   }
 
   async getObserved(scope: Scope, kind: ResourceKind, id: string): Promise<ObservedState | undefined> {
@@ -184,12 +208,28 @@ export class DynamoDbStateStore implements StateStore {
 
   async commit(change: StateCommit): Promise<void> {
     const transactions = planCommit(change, { createdAt: this.now().toISOString(), sequence: (commitSequence += 1) });
+    // A processed id that was claimed is written only while the claim is still this worker's.
+    const claims = new Map(change.processed.flatMap((p) => (p.claimedBy === undefined ? [] : [[processedKey(p.key).pk?.S, p.claimedBy] as const])));
     for (const items of transactions) {
       try {
         await this.client.send(new TransactWriteItemsCommand({
-          TransactItems: items.map((Item) => ({ Put: { TableName: this.table, Item } })),
+          TransactItems: items.map((Item) => {
+            const owner = claims.get(Item.pk?.S);
+            return {
+              Put: {
+                TableName: this.table, Item,
+                ...(owner === undefined ? {} : {
+                  ConditionExpression: '#status = :claimed AND claimOwner = :owner',
+                  ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':claimed': s('in-progress'), ':owner': s(owner) },
+                }),
+              },
+            };
+          }),
         }));
       } catch (error) {
+        if (claims.size > 0 && isCancelledByCondition(error)) {
+          throw new ConflictError(`state store commit (DynamoDB table ${this.table}): refused, the claim on ${[...claims.keys()].join(', ')} is no longer held`, { cause: error });
+        }
         throw stateStoreError('commit', this.table, error);
       }
     }
@@ -217,12 +257,24 @@ export class DynamoDbStateStore implements StateStore {
     return partitions.flat().sort(byOutboxOrder).map(outboxFromItem);
   }
 
-  async outboxDelivered(id: string): Promise<void> {
+  async outboxDelivered(id: string, owner?: string): Promise<void> {
     try {
-      await this.client.send(new DeleteItemCommand({ TableName: this.table, Key: outboxKey(id) }));
+      await this.client.send(new DeleteItemCommand({
+        TableName: this.table, Key: outboxKey(id),
+        ...(owner === undefined ? {} : { ConditionExpression: 'leaseOwner = :owner', ExpressionAttributeValues: { ':owner': s(owner) } }),
+      }));
     } catch (error) {
+      // Its lease ended and another worker holds it now: that worker settles it.
+      if (isConditionFailed(error)) return;
       throw stateStoreError('outboxDelivered', this.table, error);
     }
+  }
+
+  async outboxReleased(id: string, owner: string, notBefore?: string): Promise<void> {
+    await this.updatePendingOutbox('outboxReleased', id, notBefore === undefined
+      ? { UpdateExpression: 'REMOVE leaseOwner, nextAttemptAt', ExpressionAttributeValues: {} }
+      : { UpdateExpression: 'SET nextAttemptAt = :at REMOVE leaseOwner', ExpressionAttributeValues: { ':at': s(normalizedTime(notBefore, 'notBefore')) } },
+    owner);
   }
 
   /**
@@ -230,31 +282,33 @@ export class DynamoDbStateStore implements StateStore {
    * `notBefore`; any other moves it to the rejected partition. An entry delivered meanwhile (by
    * another worker) is not brought back.
    */
-  async outboxFailed(id: string, failure: OutboxFailure): Promise<void> {
+  async outboxFailed(id: string, failure: OutboxFailure, owner?: string): Promise<void> {
     const lastError = s(firstLine(failure.error));
     if (!failure.retryable) {
       await this.moveOutbox('outboxFailed', id, 'pending', 'rejected',
-        (attempts) => ({ attempts: n(attempts + 1), lastError }));
+        (attempts) => ({ attempts: n(attempts + 1), lastError }), owner);
       return;
     }
     const counted = { ':one': n(1), ':error': lastError };
     await this.updatePendingOutbox('outboxFailed', id, failure.notBefore === undefined
-      ? { UpdateExpression: 'SET attempts = attempts + :one, lastError = :error REMOVE nextAttemptAt', ExpressionAttributeValues: counted }
+      ? { UpdateExpression: 'SET attempts = attempts + :one, lastError = :error REMOVE nextAttemptAt, leaseOwner', ExpressionAttributeValues: counted }
       : {
-        UpdateExpression: 'SET attempts = attempts + :one, lastError = :error, nextAttemptAt = :at',
+        UpdateExpression: 'SET attempts = attempts + :one, lastError = :error, nextAttemptAt = :at REMOVE leaseOwner',
         ExpressionAttributeValues: { ...counted, ':at': s(normalizedTime(failure.notBefore, 'notBefore')) },
-      });
+      }, owner);
   }
 
   /** Each entry is moved (rejected) or updated (pending) on its own: the count is of those found. */
-  async redriveOutbox(ids?: readonly string[]): Promise<number> {
+  async redriveOutbox(ids?: readonly string[], now = this.now()): Promise<number> {
     const chosen = ids === undefined ? (await this.listOutbox({ state: 'rejected' })).map((entry) => entry.id) : [...new Set(ids)];
     let redriven = 0;
     for (let i = 0; i < chosen.length; i += WRITE_CONCURRENCY) {
       await Promise.all(chosen.slice(i, i + WRITE_CONCURRENCY).map(async (id) => {
         const found = await this.moveOutbox('redriveOutbox', id, 'rejected', 'pending', () => ({ attempts: n(0) }))
           || await this.updatePendingOutbox('redriveOutbox', id, {
-            UpdateExpression: 'SET attempts = :zero REMOVE nextAttemptAt', ExpressionAttributeValues: { ':zero': n(0) },
+            UpdateExpression: 'SET attempts = :zero REMOVE nextAttemptAt, leaseOwner', ExpressionAttributeValues: { ':zero': n(0), ':now': s(now.toISOString()) },
+            // An entry leased right now is being sent: redriving it would send it twice.
+            condition: 'attribute_not_exists(leaseOwner) OR attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :now',
           });
         if (found) redriven += 1;
       }));
@@ -286,16 +340,24 @@ export class DynamoDbStateStore implements StateStore {
     return purged;
   }
 
+  private get tableRef() {
+    return { client: this.client, table: this.table };
+  }
+
   /** The client belongs to the caller, who may share it: nothing to release here. */
   async close(): Promise<void> {}
 
-  /** Updates a pending entry if it is there; gives whether it was. */
+  /** Updates a pending entry if it is there (and `owner` holds its lease, and `condition` holds); gives whether it was. */
   private async updatePendingOutbox(
-    action: string, id: string, update: { UpdateExpression: string; ExpressionAttributeValues: Item },
+    action: string, id: string, update: { UpdateExpression: string; ExpressionAttributeValues: Item; condition?: string }, owner?: string,
   ): Promise<boolean> {
+    const conditions = ['attribute_exists(pk)', ...(owner === undefined ? [] : ['leaseOwner = :owner']), ...(update.condition ? [`(${update.condition})`] : [])];
+    const values = { ...update.ExpressionAttributeValues, ...(owner === undefined ? {} : { ':owner': s(owner) }) };
     try {
       await this.client.send(new UpdateItemCommand({
-        TableName: this.table, Key: outboxKey(id, 'pending'), ConditionExpression: 'attribute_exists(pk)', ...update,
+        TableName: this.table, Key: outboxKey(id, 'pending'), ConditionExpression: conditions.join(' AND '),
+        UpdateExpression: update.UpdateExpression,
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
       }));
       return true;
     } catch (error) {
@@ -310,19 +372,22 @@ export class DynamoDbStateStore implements StateStore {
    * meanwhile, and put in the other partition. Gives whether it was there to move.
    */
   private async moveOutbox(
-    action: string, id: string, from: OutboxEntry['state'], to: OutboxEntry['state'], changes: (attempts: number) => Item,
+    action: string, id: string, from: OutboxEntry['state'], to: OutboxEntry['state'], changes: (attempts: number) => Item, owner?: string,
   ): Promise<boolean> {
     for (let attempt = 1; attempt <= MOVE_ATTEMPTS; attempt += 1) {
       const item = await this.getItem(action, outboxKey(id, from));
       if (item === undefined) return false;
-      const { attempts } = outboxFromItem(item);
+      const { attempts, leasedBy } = outboxFromItem(item);
+      // Its lease ended and another worker holds it now: that worker settles it.
+      if (owner !== undefined && leasedBy !== owner) return false;
       try {
         await this.client.send(new TransactWriteItemsCommand({
           TransactItems: [
             {
               Delete: {
                 TableName: this.table, Key: outboxKey(id, from),
-                ConditionExpression: 'attempts = :attempts', ExpressionAttributeValues: { ':attempts': n(attempts) },
+                ConditionExpression: owner === undefined ? 'attempts = :attempts' : 'attempts = :attempts AND leaseOwner = :owner',
+                ExpressionAttributeValues: { ':attempts': n(attempts), ...(owner === undefined ? {} : { ':owner': s(owner) }) },
               },
             },
             { Put: { TableName: this.table, Item: movedOutboxItem(item, to, changes(attempts)) } },

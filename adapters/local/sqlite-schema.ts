@@ -56,6 +56,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN next_attempt_at INTEGER; -- epoch ms; NULL: due now
   CREATE INDEX outbox_state_created ON outbox (state, created_at, id);
   `,
+  // Many workers on one file: event ids are claimed (in progress, then done), outbox entries leased
+  // (the lease ends at next_attempt_at), and each sink's recent sends kept for its shared rate limit.
+  `
+  ALTER TABLE processed ADD COLUMN status TEXT NOT NULL DEFAULT 'done' CHECK (status IN ('in-progress', 'done'));
+  ALTER TABLE processed ADD COLUMN owner TEXT;
+  ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+  CREATE INDEX outbox_sink_state_created ON outbox (sink, state, created_at, id);
+  CREATE TABLE send_slots (
+    sink TEXT PRIMARY KEY,
+    sent TEXT NOT NULL -- JSON array of epoch ms, the sends still inside the window
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -1,22 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { NetdriftError, TransientError } from '../../core/errors.js';
+import { ConflictError, NetdriftError, TransientError } from '../../core/errors.js';
 import type { Finding } from '../../core/finding.js';
+import { leasable, slidingWindowSlot } from '../../core/leases.js';
 import type {
-  FindingFilter, ObservedState, OutboxEntry, OutboxFailure, StateCommit, StateStore,
+  ClaimOptions, ClaimResult, FindingFilter, LeaseOptions, ObservedState, OutboxEntry, OutboxFailure, SendSlot, StateCommit, StateStore,
 } from '../../core/ports.js';
-import { resourceKey, resourceKeyOf, type Resource, type ResourceKind, type Scope } from '../../core/resource.js';
+import { resourceKey, resourceKeyOf, type ResourceKind, type Scope } from '../../core/resource.js';
 import { migrate } from './sqlite-schema.js';
-
-interface ObservedRow {
-  cloud: string; account: string; kind: string; id: string; region: string;
-  state: string | null; event_time: string; event_id: string;
-}
-interface OutboxRow {
-  id: number; sink: string; finding: string; attempts: number; last_error: string | null; created_at: string;
-  state: OutboxEntry['state']; next_attempt_at: number | null;
-}
+import { observedFromRow, outboxFromRow, prepareStatements, type Statements } from './sqlite-statements.js';
 
 /** SQLite reports a write it could not get the lock for as BUSY/LOCKED: another process is writing, try again. */
 function storeError(error: unknown): unknown {
@@ -33,71 +26,15 @@ function epochMs(iso: string, what: string): number {
   return ms;
 }
 
-function observedFromRow(row: ObservedRow): ObservedState {
-  return {
-    cloud: row.cloud as ObservedState['cloud'],
-    account: row.account,
-    kind: row.kind as ResourceKind,
-    id: row.id,
-    region: row.region,
-    state: row.state === null ? null : (JSON.parse(row.state) as Resource),
-    eventTime: row.event_time,
-    eventId: row.event_id,
-  };
-}
-
-function outboxFromRow(row: OutboxRow): OutboxEntry {
-  return {
-    id: String(row.id),
-    sink: row.sink,
-    finding: JSON.parse(row.finding) as Finding,
-    attempts: row.attempts,
-    ...(row.last_error === null ? {} : { lastError: row.last_error }),
-    createdAt: row.created_at,
-    state: row.state,
-    ...(row.next_attempt_at === null ? {} : { nextAttemptAt: new Date(row.next_attempt_at).toISOString() }),
-  };
-}
-
-function prepareStatements(db: Database.Database) {
-  return {
-    isProcessed: db.prepare<[string, number], { one: number }>('SELECT 1 AS one FROM processed WHERE key = ? AND expires_at > ?'),
-    putProcessed: db.prepare<[string, number]>(
-      'INSERT INTO processed (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at'),
-    purge: db.prepare<[number]>('DELETE FROM processed WHERE expires_at <= ?'),
-    getObserved: db.prepare<[string], ObservedRow>('SELECT * FROM observed WHERE key = ?'),
-    listObserved: db.prepare<[string, string, string], ObservedRow>(
-      'SELECT * FROM observed WHERE cloud = ? AND account = ? AND kind = ? ORDER BY key'),
-    putObserved: db.prepare<[string, string, string, string, string, string, string | null, string, string]>(
-      `INSERT OR REPLACE INTO observed (key, cloud, account, kind, id, region, state, event_time, event_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    openFindings: db.prepare<[string], { json: string }>(
-      "SELECT json FROM findings WHERE resource_key = ? AND status = 'open' ORDER BY opened_at, fingerprint"),
-    putFinding: db.prepare<[string, string, string, string, string, string, string, string, string | null]>(
-      `INSERT OR REPLACE INTO findings (fingerprint, status, cloud, account, kind, resource_key, json, opened_at, resolved_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    putOutbox: db.prepare<[string, string, string, string]>(
-      'INSERT INTO outbox (sink, fingerprint, finding, created_at) VALUES (?, ?, ?, ?)'),
-    pendingOutbox: db.prepare<[number, number], OutboxRow>(
-      `SELECT * FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-       ORDER BY created_at, id LIMIT ?`),
-    listOutbox: db.prepare<[], OutboxRow>('SELECT * FROM outbox ORDER BY created_at, id'),
-    listOutboxInState: db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE state = ? ORDER BY created_at, id'),
-    outboxDelivered: db.prepare<[number]>('DELETE FROM outbox WHERE id = ?'),
-    // Only a pending entry is sent, so only a pending one fails: a rejected one stays as it is until redriven.
-    outboxFailed: db.prepare<[string, string, number | null, number]>(
-      "UPDATE outbox SET attempts = attempts + 1, last_error = ?, state = ?, next_attempt_at = ? WHERE id = ? AND state = 'pending'"),
-    redriveRejected: db.prepare<[]>(
-      "UPDATE outbox SET state = 'pending', next_attempt_at = NULL, attempts = 0 WHERE state = 'rejected'"),
-    redriveOne: db.prepare<[number]>("UPDATE outbox SET state = 'pending', next_attempt_at = NULL, attempts = 0 WHERE id = ?"),
-  };
-}
-type Statements = ReturnType<typeof prepareStatements>;
-
 /**
  * The embedded `StateStore`: one SQLite file (or `:memory:`), in WAL mode so that readers do not
  * block the writer. better-sqlite3 is synchronous; the port's methods are async so that every
  * store (DynamoDB, Table storage, Firestore) is used the same way.
+ *
+ * Many workers (processes, or several stores in one) may share the file: claims, leases and send
+ * slots are each one `BEGIN IMMEDIATE` transaction (read, decide, write under the write lock), so
+ * two of them never both win; a worker that cannot get the lock within the busy timeout gets a
+ * `TransientError`.
  */
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
@@ -113,9 +50,23 @@ export class SqliteStateStore implements StateStore {
     this.statements = prepareStatements(this.db);
   }
 
-
   async isProcessed(key: string): Promise<boolean> {
     return this.run(() => this.statements.isProcessed.get(key, Date.now()) !== undefined);
+  }
+
+  async claim(key: string, options: ClaimOptions): Promise<ClaimResult> {
+    const now = (options.now ?? new Date()).getTime();
+    const s = this.statements;
+    return this.run(() => this.db.transaction((): ClaimResult => {
+      const row = s.getProcessed.get(key);
+      if (row && row.expires_at > now) return row.status === 'done' ? 'done' : 'in-progress';
+      s.putClaim.run(key, now + options.leaseMs, options.owner);
+      return 'claimed';
+    }).immediate());
+  }
+
+  async release(key: string, owner: string): Promise<void> {
+    this.run(() => this.statements.release.run(key, owner));
   }
 
   async getObserved(scope: Scope, kind: ResourceKind, id: string): Promise<ObservedState | undefined> {
@@ -152,7 +103,15 @@ export class SqliteStateStore implements StateStore {
     const s = this.statements;
     const createdAt = new Date().toISOString();
     this.run(() => this.db.transaction(() => {
-      for (const entry of change.processed) s.putProcessed.run(entry.key, epochMs(entry.expiresAt, 'expiresAt'));
+      for (const entry of change.processed) {
+        if (entry.claimedBy !== undefined) {
+          const claim = s.getProcessed.get(entry.key);
+          if (claim?.status !== 'in-progress' || claim.owner !== entry.claimedBy) {
+            throw new ConflictError(`state store: commit refused, nothing written: the claim on ${entry.key} is no longer held (${claim ? claim.status : 'released'})`);
+          }
+        }
+        s.putProcessed.run(entry.key, epochMs(entry.expiresAt, 'expiresAt'));
+      }
       for (const o of change.observed) {
         s.putObserved.run(resourceKey(o), o.cloud, o.account, o.kind, o.id, o.region,
           o.state === null ? null : JSON.stringify(o.state), o.eventTime, o.eventId);
@@ -182,20 +141,54 @@ export class SqliteStateStore implements StateStore {
       : this.statements.listOutboxInState.all(filter.state)).map(outboxFromRow));
   }
 
-  async outboxDelivered(id: string): Promise<void> {
-    this.run(() => this.statements.outboxDelivered.run(Number(id)));
+  /** Due entries in order (see `leasable`), each given `owner` and due again when the lease ends, in one transaction. */
+  async leaseOutbox(limit: number, options: LeaseOptions): Promise<OutboxEntry[]> {
+    if (limit <= 0) return [];
+    const now = (options.now ?? new Date()).getTime();
+    const until = now + options.leaseMs;
+    const s = this.statements;
+    return this.run(() => this.db.transaction(() => {
+      const except = new Set(options.exceptSinks ?? []);
+      const rows = (options.sink === undefined ? s.pendingAll.all() : s.pendingOfSink.all(options.sink))
+        .filter((row) => !except.has(row.sink));
+      const taken = leasable(rows.map((row) => ({ row, sink: row.sink, fingerprint: row.fingerprint, dueAt: row.next_attempt_at ?? undefined })), limit, now);
+      for (const { row } of taken) s.lease.run(options.owner, until, row.id);
+      return taken.map(({ row }) => outboxFromRow({ ...row, lease_owner: options.owner, next_attempt_at: until }));
+    }).immediate());
   }
 
-  async outboxFailed(id: string, failure: OutboxFailure): Promise<void> {
+  async outboxDelivered(id: string, owner?: string): Promise<void> {
+    this.run(() => this.statements.outboxDelivered.run(Number(id), owner ?? null, owner ?? null));
+  }
+
+  async outboxFailed(id: string, failure: OutboxFailure, owner?: string): Promise<void> {
     const notBefore = failure.retryable && failure.notBefore !== undefined ? epochMs(failure.notBefore, 'notBefore') : null;
-    this.run(() => this.statements.outboxFailed.run(failure.error, failure.retryable ? 'pending' : 'rejected', notBefore, Number(id)));
+    this.run(() => this.statements.outboxFailed.run(
+      failure.error, failure.retryable ? 'pending' : 'rejected', notBefore, Number(id), owner ?? null, owner ?? null));
   }
 
-  async redriveOutbox(ids?: readonly string[]): Promise<number> {
+  async outboxReleased(id: string, owner: string, notBefore?: string): Promise<void> {
+    const at = notBefore === undefined ? null : epochMs(notBefore, 'notBefore');
+    this.run(() => this.statements.outboxReleased.run(at, Number(id), owner));
+  }
+
+  async redriveOutbox(ids?: readonly string[], now = new Date()): Promise<number> {
     const s = this.statements;
     if (ids === undefined) return this.run(() => s.redriveRejected.run().changes);
     return this.run(() => this.db.transaction(() =>
-      [...new Set(ids)].reduce((count, id) => count + s.redriveOne.run(Number(id)).changes, 0)).immediate());
+      [...new Set(ids)].reduce((count, id) => count + s.redriveOne.run(Number(id), now.getTime()).changes, 0)).immediate());
+  }
+
+  async takeSendSlot(sink: string, limit: { count: number; intervalMs: number; now?: Date }): Promise<SendSlot> {
+    const now = (limit.now ?? new Date()).getTime();
+    const s = this.statements;
+    return this.run(() => this.db.transaction((): SendSlot => {
+      const row = s.getSlots.get(sink);
+      const decision = slidingWindowSlot(row ? (JSON.parse(row.sent) as number[]) : [], limit, now);
+      if (!decision.ok) return { ok: false, retryAt: new Date(decision.retryAt).toISOString() };
+      s.putSlots.run(sink, JSON.stringify(decision.sent));
+      return { ok: true };
+    }).immediate());
   }
 
   async purgeExpired(now: Date): Promise<number> {
