@@ -105,7 +105,10 @@ export class AwsStateReader implements StateReader {
     });
   }
 
-  /** One resource; a missing, deleted or deleting one does not exist. Hosted zones are read from us-east-1. */
+  /**
+   * One resource, read with the credentials of `ref.account`; a missing, deleted or deleting one does
+   * not exist. Hosted zones are read from us-east-1.
+   */
   async read(ref: ResourceRef): Promise<ReadResult> {
     if (ref.cloud !== 'aws') throw new PermanentReadError(`AwsStateReader: ${ref.kind} ${ref.id} is in ${ref.cloud}, not aws`);
     const row = READERS.find((reader) => reader.kind === ref.kind && ref.id.startsWith(reader.prefix));

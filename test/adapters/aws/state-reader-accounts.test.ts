@@ -3,17 +3,20 @@ import type { AddressInfo } from 'node:net';
 import {
   AttachInternetGatewayCommand, CreateInternetGatewayCommand, CreateRouteCommand, CreateRouteTableCommand, CreateVpcCommand, EC2Client,
 } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AccountCredentials, REFRESH_AHEAD_MS } from '../../../adapters/aws/account-credentials.js';
 import { awsAdapters } from '../../../adapters/aws/index.js';
+import { S3SnapshotStore } from '../../../adapters/aws/s3-snapshot-store.js';
 import { AwsStateReader, type AwsStateReaderOptions } from '../../../adapters/aws/state-reader.js';
 import { ConfigError, PermanentReadError, TransientError } from '../../../core/errors.js';
 import type { Finding } from '../../../core/finding.js';
 import type { ResourceRef } from '../../../core/resource.js';
 import { emptySnapshot } from '../../../core/snapshot.js';
+import { createRefreshHandler } from '../../../functions/aws/refresh.js';
 import { pipelineWith } from '../../support/pipeline-harness.js';
-import { describeWithMoto, MOTO_ACCOUNT, motoClientConfig, motoId } from '../../support/moto.js';
+import { describeWithMoto, MOTO_ACCOUNT, MOTO_CREDENTIALS, motoClientConfig, motoId } from '../../support/moto.js';
 import { cloudTrail, setPath } from './fixtures.js';
 
 // Hub and spoke on moto: the hub is moto's default account (the test credentials); the member's
@@ -112,7 +115,9 @@ describeWithMoto('AwsStateReader across accounts (hub and spoke)', () => {
     ids.hubTable = motoId((await hub.send(new CreateRouteTableCommand({ VpcId: hubVpc }))).RouteTable?.RouteTableId);
   });
 
+  const savedEnv = { ...process.env };
   afterAll(async () => {
+    process.env = savedEnv;
     await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
   });
 
@@ -284,5 +289,33 @@ describeWithMoto('AwsStateReader across accounts (hub and spoke)', () => {
 
     await expect(capture).rejects.toThrow(PermanentReadError);
     await expect(capture).rejects.toThrow(`sts:AssumeRole ${MEMBER_ROLE_ARN}: AccessDenied (HTTP 403) — the spoke role is missing or does not trust this function`);
+  });
+
+  it('the refresh function reads the member through NETDRIFT_READER_ROLE, and without it saves nothing', async () => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey });
+    const moto = await recordingMoto();
+    const bucket = 'netdrift-accounts-refresh';
+    const s3 = new S3Client(motoClientConfig(REGION));
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    const environment = {
+      AWS_REGION: REGION, NETDRIFT_AWS_ENDPOINT: moto.endpoint, NETDRIFT_REGIONS: REGION,
+      NETDRIFT_SNAPSHOT_BUCKET: bucket, NETDRIFT_STATE_TABLE: 'netdrift-accounts-unused',
+    };
+
+    const refused = await createRefreshHandler(environment)({ account: MEMBER }).catch((e: unknown) => e);
+    const store = new S3SnapshotStore({ client: s3, bucket, prefix: '' });
+    const nothing = await store.get({ cloud: 'aws', account: MEMBER }, 'candidate');
+    const result = await createRefreshHandler({ ...environment, NETDRIFT_READER_ROLE: ROLE, NETDRIFT_READER_EXTERNAL_ID: 'org-7f3a' })({ account: MEMBER });
+    const saved = await store.get({ cloud: 'aws', account: MEMBER }, 'candidate');
+
+    expect((refused as Error).message).toBe(
+      `capture of ${MEMBER} refused: these credentials are account ${HUB}; pass --role (NETDRIFT_READER_ROLE) or use that account's credentials`);
+    expect(nothing).toBeUndefined();
+    expect(result).toMatchObject({ account: MEMBER, failures: [] });
+    const tables = saved?.snapshot.resources.filter((r) => r.kind === 'route-table').map((r) => r.id);
+    expect(tables).toContain(ids.table);
+    expect(tables).not.toContain(ids.hubTable);
+    const assumed = moto.calls.filter((call) => call.action === 'AssumeRole');
+    expect(assumed.map((call) => [call.params.get('RoleArn'), call.params.get('ExternalId')])).toStrictEqual([[MEMBER_ROLE_ARN, 'org-7f3a']]);
   });
 });
