@@ -1,16 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { DeliveryError, oneLine } from '../core/errors.js';
 import type { RuleId } from '../core/finding.js';
+import type { RateLimit } from '../core/leases.js';
 import type { AlertSink, OutboxEntry, StateStore } from '../core/ports.js';
-import { RateLimiter } from './rate-limiter.js';
+import { SharedRateLimits } from './rate-limiter.js';
 import { deliveryUnits, type DeliveryUnit, type StormPolicy } from './storm.js';
 
-/** One outbox entry that could not be delivered; unless rejected, it stays for a later pass. */
+/** One outbox entry whose send failed; unless rejected, it stays for a later pass. */
 export interface DeliveryFailure {
   sink: string;
   fingerprint: string;
   rule: RuleId;
   /** One line, free of secrets. */
   error: string;
+  /** False when the entry is now `rejected` (listed, redrivable). */
   retryable: boolean;
   retryAfterMs?: number;
 }
@@ -24,35 +28,49 @@ export interface DeliveryReport {
   deferred: number;
   /** Storm messages sent. */
   groups: number;
+  /** Entries left for a later pass unsent: their sink's rate limit is used up, or it is failing right now. */
+  waiting: number;
 }
 
 /** The delivery policy written once around every sink (DESIGN.md, "Delivery semantics"). */
 export interface RetryPolicy {
-  /** Tries of one send within a pass. */
-  attempts: number;
+  /** Backoff before the next try of a failed entry, doubling per attempt up to `maxDelayMs` (with jitter). */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** A wait (backoff or Retry-After) longer than this ends the pass for the entry: it is retried later. */
+  /** Tries of an entry whose building or sending throws a bug (not the sink's own failure); then it is rejected. */
+  maxAttempts: number;
+  /** Tries of an entry the sink keeps failing (429, 5xx, timeouts); then it is rejected, listed and redrivable. */
+  maxTransientAttempts: number;
+  /** `drain` stops when the next entry is due later than this. */
   maxWaitMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 30_000, maxWaitMs: 30_000 };
+export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1000, maxDelayMs: 300_000, maxAttempts: 5, maxTransientAttempts: 50, maxWaitMs: 30_000 };
 
 export interface DeliverOptions {
-  /** At most this many outbox entries in one pass. */
+  /** At most this many outbox entries leased by one sink's lane in one pass. */
   limit?: number;
   retry?: RetryPolicy;
   storm?: StormPolicy;
   /** Which sinks get storms as one message (Slack and the like; PagerDuty only if configured). */
   groupsStorms?: (sink: string) => boolean;
-  /** Rate limiters by sink, kept across passes (serve's loop, a warm function). */
-  limiters?: Map<string, RateLimiter>;
+  /** Rate limits that replace the sinks' own, by sink name. */
+  rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** How long a lane holds the entries it leased; it gives back what it has not sent by half of it. */
+  leaseMs?: number;
+  /** Longest wait for one send, whatever the sink's own timeout. */
+  sendTimeoutMs?: number;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
 
 const DEFAULT_STORM: StormPolicy = { threshold: 10, windowMs: 300_000 };
+const DEFAULT_LIMIT = 100;
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_SEND_TIMEOUT_MS = 15_000;
+
+/** The lane of entries whose sink is not configured (renamed or removed): each is rejected, naming it. */
+export const UNKNOWN_SINKS = '*';
 
 /** Exponential backoff with jitter (half fixed, half random) for the n-th retry. */
 export function backoffMs(retry: number, policy: RetryPolicy, random: () => number): number {
@@ -60,98 +78,174 @@ export function backoffMs(retry: number, policy: RetryPolicy, random: () => numb
   return Math.round(ceiling / 2 + (ceiling / 2) * random());
 }
 
-type Sent = { ok: true } | { ok: false; error: DeliveryError; notBefore?: number };
+export function emptyReport(): DeliveryReport {
+  return { sent: 0, failed: [], deferred: 0, groups: 0, waiting: 0 };
+}
 
-/** Sends one payload with the retry policy: 429/5xx/network retried with backoff, Retry-After honoured, 4xx never. */
-async function sendWithRetry(sink: AlertSink, payload: unknown, attemptsSoFar: number, o: Required<Pick<DeliverOptions, 'retry' | 'now' | 'sleep' | 'random'>>): Promise<Sent> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await sink.send(payload);
-      return { ok: true };
-    } catch (thrown) {
-      // A sink that throws something other than DeliveryError has a bug: a retry will not fix it.
-      const error = thrown instanceof DeliveryError ? thrown : new DeliveryError(oneLine(thrown), false);
-      if (!error.retryable) return { ok: false, error };
-      const wait = error.retryAfterMs ?? backoffMs(attemptsSoFar + attempt, o.retry, o.random);
-      if (attempt >= o.retry.attempts || wait > o.retry.maxWaitMs) return { ok: false, error, notBefore: o.now() + wait };
-      await o.sleep(wait);
-    }
+export function addReport(total: DeliveryReport, part: DeliveryReport): DeliveryReport {
+  total.sent += part.sent;
+  total.failed.push(...part.failed);
+  total.deferred += part.deferred;
+  total.groups += part.groups;
+  total.waiting += part.waiting;
+  return total;
+}
+
+type Attempt = { ok: true } | { ok: false; error: DeliveryError; bug: boolean };
+
+function withTimeout(send: Promise<void>, ms: number, sink: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeliveryError(`${sink}: timed out after ${ms} ms`, true)), ms);
+    timer.unref();
+  });
+  return Promise.race([send, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Builds and sends one unit; whatever either throws fails this unit only. */
+async function attempt(sink: AlertSink, unit: DeliveryUnit, timeoutMs: number): Promise<Attempt> {
+  let payload: unknown;
+  try {
+    payload = unit.group && sink.buildGroup ? sink.buildGroup(unit.group) : sink.build((unit.entries[0] as OutboxEntry).finding);
+  } catch (error) {
+    return { ok: false, error: new DeliveryError(`${sink.name}: building the alert failed: ${oneLine(error)}`, true), bug: true };
+  }
+  try {
+    await withTimeout(sink.send(payload), timeoutMs, sink.name);
+    return { ok: true };
+  } catch (thrown) {
+    if (thrown instanceof DeliveryError) return { ok: false, error: thrown, bug: false };
+    return { ok: false, error: new DeliveryError(`${sink.name}: ${oneLine(thrown)}`, true), bug: true };
   }
 }
 
-async function deliverLane(store: StateStore, name: string, sink: AlertSink | undefined, units: readonly DeliveryUnit[], options: DeliverOptions) {
-  const o = {
-    retry: options.retry ?? DEFAULT_RETRY, now: options.now ?? Date.now,
-    sleep: options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))), random: options.random ?? Math.random,
-  };
-  const report: DeliveryReport = { sent: 0, failed: [], deferred: 0, groups: 0 };
-  const blocked = new Set<string>();
-  const limit = sink?.rateLimit;
-  let limiter = options.limiters?.get(name);
-  if (!limiter && limit) {
-    limiter = new RateLimiter(limit.count, limit.intervalMs, o.now, o.sleep);
-    options.limiters?.set(name, limiter);
+/** One pass of one lane's settings, resolved. */
+interface Lane {
+  store: StateStore;
+  owner: string;
+  options: DeliverOptions;
+  retry: RetryPolicy;
+  now: () => number;
+  report: DeliveryReport;
+}
+
+/** Records a failed unit on each of its entries; gives when the entries may be tried again (absent: rejected). */
+async function settleFailure(lane: Lane, name: string, unit: DeliveryUnit, result: Extract<Attempt, { ok: false }>): Promise<number | undefined> {
+  const { error, bug } = result;
+  const now = lane.now();
+  let due: number | undefined;
+  for (const entry of unit.entries) {
+    const attempts = entry.attempts + 1;
+    const exhausted = error.retryable && attempts >= (bug ? lane.retry.maxAttempts : lane.retry.maxTransientAttempts);
+    const retryable = error.retryable && !exhausted;
+    const text = exhausted ? `${oneLine(error)} (rejected after ${attempts} attempts)` : oneLine(error);
+    const notBefore = retryable ? now + (error.retryAfterMs ?? backoffMs(attempts, lane.retry, lane.options.random ?? Math.random)) : undefined;
+    await lane.store.outboxFailed(entry.id, {
+      error: text, retryable, ...(notBefore === undefined ? {} : { notBefore: new Date(notBefore).toISOString() }),
+    }, lane.owner);
+    if (notBefore !== undefined) due = Math.max(due ?? 0, notBefore);
+    lane.report.failed.push({
+      sink: name, fingerprint: entry.finding.fingerprint, rule: entry.finding.rule, error: text, retryable,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    });
   }
-  for (const unit of units) {
-    if (unit.entries.some((e) => blocked.has(e.finding.fingerprint))) {
-      report.deferred += unit.entries.length;
-      continue;
-    }
-    let result: Sent;
-    if (!sink) {
-      result = { ok: false, error: new DeliveryError(`unknown sink "${name}": not configured`, false) };
-    } else {
-      await limiter?.take();
-      const payload = unit.group && sink.buildGroup ? sink.buildGroup(unit.group) : sink.build(unit.entries[0]!.finding);
-      result = await sendWithRetry(sink, payload, Math.max(...unit.entries.map((e) => e.attempts)), o);
-    }
-    if (result.ok) {
-      for (const entry of unit.entries) await store.outboxDelivered(entry.id);
-      report.sent += unit.entries.length;
-      if (unit.group) report.groups += 1;
-      continue;
-    }
-    const { error, notBefore } = result;
-    for (const entry of unit.entries) {
-      await store.outboxFailed(entry.id, {
-        error: oneLine(error), retryable: error.retryable,
-        ...(notBefore !== undefined ? { notBefore: new Date(notBefore).toISOString() } : {}),
-      });
-      blocked.add(entry.finding.fingerprint);
-      report.failed.push({
-        sink: name, fingerprint: entry.finding.fingerprint, rule: entry.finding.rule, error: oneLine(error), retryable: error.retryable,
-        ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-      });
-    }
-  }
-  return report;
+  return due;
+}
+
+async function release(lane: Lane, unit: DeliveryUnit, at: number | undefined): Promise<void> {
+  const notBefore = at === undefined || at <= lane.now() ? undefined : new Date(at).toISOString();
+  for (const entry of unit.entries) await lane.store.outboxReleased(entry.id, lane.owner, notBefore);
 }
 
 /**
- * Delivers the outbox entries that are due: sinks served concurrently, each sink's entries in order
- * (oldest first), storms as one message where the sink groups them, every send rate-limited per sink
- * and retried by the policy. A delivered entry leaves the outbox; a failed one stays, due again after
- * its backoff or Retry-After, or — rejected by the sink (a 400) — kept as `rejected` for
- * `netdrift outbox redrive`. After a failure the later entries of the same finding wait, so a resolve
- * never overtakes its trigger. An alert is never silently dropped.
+ * One pass of one sink's lane: leases its due entries, then sends them in order (storms as one
+ * message where the sink groups them), each after taking a slot of the sink's shared rate limit.
+ * It never waits: when the limit is used up, or the sink fails in a way that says "not now" (429,
+ * 5xx, a timeout), the rest are given back, due when the sink may take them. A failure fails its
+ * own entries only (backoff, or `rejected` after bounded attempts), and the later entries of the
+ * same finding wait for it, so a resolve never overtakes its trigger.
+ */
+export async function deliverLane(
+  store: StateStore, sinks: ReadonlyMap<string, AlertSink>, name: string, options: DeliverOptions = {},
+): Promise<DeliveryReport> {
+  const now = options.now ?? Date.now;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const lane: Lane = {
+    store, options, now, retry: options.retry ?? DEFAULT_RETRY, report: emptyReport(),
+    owner: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+  };
+  const started = now();
+  const scope = name === UNKNOWN_SINKS ? { exceptSinks: [...sinks.keys()] } : { sink: name };
+  const leased = await store.leaseOutbox(options.limit ?? DEFAULT_LIMIT, { leaseMs, owner: lane.owner, now: new Date(started), ...scope });
+  const sink = sinks.get(name);
+  if (!sink) {
+    const unknown = { ok: false as const, bug: false };
+    for (const entry of leased) {
+      await settleFailure(lane, entry.sink, { entries: [entry] }, { ...unknown, error: new DeliveryError(`unknown sink "${entry.sink}": not configured`, false) });
+    }
+    return lane.report;
+  }
+  const limits = new SharedRateLimits(store, options.rateLimits);
+  const units = deliveryUnits(leased, options.storm ?? DEFAULT_STORM, Boolean(sink.buildGroup) && (options.groupsStorms?.(name) ?? true));
+  const waitingOn = new Map<string, number | undefined>();
+  let pausedUntil: number | undefined;
+  let paused = false;
+  for (const unit of units) {
+    // Entries still unsent at half the lease go back, well before another worker may take them.
+    if (!paused && now() - started > leaseMs / 2) paused = true;
+    if (paused) {
+      await release(lane, unit, pausedUntil);
+      lane.report.waiting += unit.entries.length;
+      continue;
+    }
+    const behind = unit.entries.find((e) => waitingOn.has(e.finding.fingerprint));
+    if (behind) {
+      await release(lane, unit, waitingOn.get(behind.finding.fingerprint));
+      lane.report.deferred += unit.entries.length;
+      continue;
+    }
+    const retryAt = await limits.take(sink, now());
+    if (retryAt !== undefined) {
+      [paused, pausedUntil] = [true, retryAt];
+      await release(lane, unit, retryAt);
+      lane.report.waiting += unit.entries.length;
+      continue;
+    }
+    const result = await attempt(sink, unit, options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS);
+    if (result.ok) {
+      for (const entry of unit.entries) await store.outboxDelivered(entry.id, lane.owner);
+      lane.report.sent += unit.entries.length;
+      if (unit.group) lane.report.groups += 1;
+      continue;
+    }
+    const due = await settleFailure(lane, name, unit, result);
+    for (const entry of unit.entries) waitingOn.set(entry.finding.fingerprint, due);
+    // The sink said "not now" (429, 5xx, a timeout): the rest wait a moment, or as long as it asked.
+    if (result.error.retryable && !result.bug) {
+      [paused, pausedUntil] = [true, now() + (result.error.retryAfterMs ?? lane.retry.baseDelayMs)];
+    }
+  }
+  return lane.report;
+}
+
+/** The lanes of a pass: one per configured sink, and one for entries no configured sink takes. */
+export function laneNames(sinks: ReadonlyMap<string, AlertSink>): string[] {
+  return [...sinks.keys(), UNKNOWN_SINKS];
+}
+
+/**
+ * One pass over the outbox, without waiting for anything but the sends themselves: every sink's
+ * lane at once (a hung Slack never holds PagerDuty back), each as `deliverLane` says. Delivered
+ * entries leave the outbox; what cannot go now stays, due later, for the next pass (the next
+ * invocation, `serve`'s loop, `drain`). An alert is never silently dropped. A store failure in a
+ * lane is thrown once every lane has finished.
  */
 export async function deliverOutbox(store: StateStore, sinks: ReadonlyMap<string, AlertSink>, options: DeliverOptions = {}): Promise<DeliveryReport> {
-  const now = options.now ?? Date.now;
-  const pending = await store.pendingOutbox(options.limit, new Date(now()));
-  const ordered = [...pending].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-  const lanes = new Map<string, OutboxEntry[]>();
-  for (const entry of ordered) lanes.set(entry.sink, [...(lanes.get(entry.sink) ?? []), entry]);
-  const settled = await Promise.allSettled([...lanes].map(([name, entries]) => {
-    const units = deliveryUnits(entries, options.storm ?? DEFAULT_STORM, Boolean(sinks.get(name)?.buildGroup) && (options.groupsStorms?.(name) ?? true));
-    return deliverLane(store, name, sinks.get(name), units, options);
-  }));
-  const report: DeliveryReport = { sent: 0, failed: [], deferred: 0, groups: 0 };
+  const settled = await Promise.allSettled(laneNames(sinks).map((name) => deliverLane(store, sinks, name, options)));
+  const report = emptyReport();
   for (const lane of settled) {
     if (lane.status === 'rejected') throw lane.reason;
-    report.sent += lane.value.sent;
-    report.failed.push(...lane.value.failed);
-    report.deferred += lane.value.deferred;
-    report.groups += lane.value.groups;
+    addReport(report, lane.value);
   }
   return report;
 }

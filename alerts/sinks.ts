@@ -1,8 +1,8 @@
 import type { Config, SinkConfig } from '../core/config.js';
 import type { AlertSink, StateStore } from '../core/ports.js';
 import { ConsoleSink } from './console.js';
-import { deliverOutbox, type DeliverOptions, type DeliveryReport } from './deliver.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { DeliverOptions, DeliveryReport } from './deliver.js';
+import { OutboxDelivery, type OutboxDeliveryOptions } from './outbox-delivery.js';
 import { PagerDutySink } from './pagerduty.js';
 import { SlackSink } from './slack.js';
 import { WebhookSink } from './webhook.js';
@@ -42,11 +42,19 @@ export function deliveryOptionsFromConfig(config: Config): Pick<DeliverOptions, 
   };
 }
 
+/** Sending the outbox as the config says (storms), with `extra` options (tests: clocks, short rate-limit windows). */
+export function outboxDelivery(
+  state: StateStore, sinks: ReadonlyMap<string, AlertSink>, config: Config, extra: OutboxDeliveryOptions = {},
+): OutboxDelivery {
+  return new OutboxDelivery(state, sinks, { ...deliveryOptionsFromConfig(config), ...extra });
+}
+
 /**
- * Sending the outbox as the config says, with rate limiters kept across calls (serve's loop, a
- * warm function): what every entry point calls after a commit.
+ * For commands that end after sending (`replay --send`, `outbox redrive`): drains the outbox,
+ * waiting for the sinks' shared rate limits (never inside an event's invocation: functions run
+ * `outboxDelivery(...).pass()`).
  */
 export function outboxDeliverer(state: StateStore, sinks: ReadonlyMap<string, AlertSink>, config: Config): () => Promise<DeliveryReport> {
-  const options = { ...deliveryOptionsFromConfig(config), limiters: new Map<string, RateLimiter>() };
-  return () => deliverOutbox(state, sinks, options);
+  const delivery = outboxDelivery(state, sinks, config);
+  return () => delivery.drain();
 }

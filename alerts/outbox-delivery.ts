@@ -1,0 +1,88 @@
+import type { AlertSink, StateStore } from '../core/ports.js';
+import {
+  addReport, DEFAULT_RETRY, deliverLane, emptyReport, laneNames, type DeliverOptions, type DeliveryReport,
+} from './deliver.js';
+
+export interface OutboxDeliveryOptions extends DeliverOptions {
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A drain that makes no progress this many passes in a row while entries look due stops (they are leased elsewhere). */
+const IDLE_PASSES = 3;
+
+/**
+ * Sending the outbox, the three ways its callers need (DESIGN.md, "Concurrency"):
+ * - `pass()`: one pass of every sink's lane, never waiting for a rate limit or a Retry-After —
+ *   what an event's invocation runs after its commit;
+ * - `tick()`: starts a pass of each lane that is not already running — `serve`'s background loop,
+ *   so a sink that hangs holds back only its own lane, never another's next pass;
+ * - `drain()`: passes until nothing is left or the next entry is due too far off, sleeping until
+ *   it is due — for commands that end after sending (`replay --send`, `outbox redrive`).
+ * Every lane leases what it sends, so any number of these, in any number of processes, never send
+ * one entry twice while its lease holds.
+ */
+export class OutboxDelivery {
+  private readonly running = new Map<string, Promise<DeliveryReport>>();
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly sinks: ReadonlyMap<string, AlertSink>,
+    private readonly options: OutboxDeliveryOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** One pass of every lane (joining a lane already running); a store failure is thrown once all have finished. */
+  async pass(): Promise<DeliveryReport> {
+    const settled = await Promise.allSettled(laneNames(this.sinks).map((name) => this.lane(name)));
+    const report = emptyReport();
+    for (const lane of settled) {
+      if (lane.status === 'rejected') throw lane.reason;
+      addReport(report, lane.value);
+    }
+    return report;
+  }
+
+  /** Starts a pass of every idle lane; each one's report (or failure) goes to `settled` when it ends. */
+  tick(settled: (outcome: { report: DeliveryReport } | { error: unknown }) => void): void {
+    for (const name of laneNames(this.sinks)) {
+      if (this.running.has(name)) continue;
+      this.lane(name).then((report) => settled({ report }), (error: unknown) => settled({ error }));
+    }
+  }
+
+  /** Passes until the outbox is empty or its next entry is due later than the retry policy's `maxWaitMs`. */
+  async drain(): Promise<DeliveryReport> {
+    const total = emptyReport();
+    const maxWaitMs = (this.options.retry ?? DEFAULT_RETRY).maxWaitMs;
+    let idle = 0;
+    for (;;) {
+      const report = await this.pass();
+      addReport(total, report);
+      idle = report.sent + report.failed.length > 0 ? 0 : idle + 1;
+      const pending = await this.store.listOutbox({ state: 'pending' });
+      if (pending.length === 0) return total;
+      const now = this.now();
+      const next = Math.min(...pending.map((e) => (e.nextAttemptAt === undefined ? now : Date.parse(e.nextAttemptAt))));
+      if (next - now > maxWaitMs || (next <= now && idle >= IDLE_PASSES)) return total;
+      await this.sleep(Math.max(next - now, 10));
+    }
+  }
+
+  /** Waits for the lanes running now (serve's shutdown). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private lane(name: string): Promise<DeliveryReport> {
+    let run = this.running.get(name);
+    if (!run) {
+      run = deliverLane(this.store, this.sinks, name, this.options).finally(() => this.running.delete(name));
+      this.running.set(name, run);
+    }
+    return run;
+  }
+}
