@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BlockList, isIP } from 'node:net';
+import { TransientError, oneLine } from '../core/errors.js';
 import type { DeliveryOutcome, Pipeline } from '../core/pipeline.js';
+import type { Authenticator } from '../functions/shared/auth/authenticator.js';
+import type { DeliveryAuthenticators } from '../functions/shared/auth/delivery-auth.js';
 
 /** Event Grid and Pub/Sub push deliveries are at most 1 MB; more is not an event. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -10,7 +14,7 @@ export class HttpError extends Error {
   }
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -18,7 +22,11 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -37,12 +45,15 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
  * 2xx where anything else means "redeliver forever" (Pub/Sub push).
  */
 export function statusOf(outcome: DeliveryOutcome, rejectedStatus = 400): { status: number; body: Record<string, unknown> } {
-  const failed = outcome.records.filter((r) => r.status === 'failed' && r.retryable);
+  // Transient, operator and bug failures alike are retried: nothing is lost while a person fixes the setup (never a 400).
+  const failed = outcome.records.filter((r) => r.status === 'failed');
   const rejected = outcome.records.filter((r) => r.status === 'rejected');
   const summary = {
     opened: outcome.records.reduce((n, r) => n + r.opened.length, 0),
     resolved: outcome.records.reduce((n, r) => n + r.resolved.length, 0),
-    records: outcome.records.map((r) => ({ status: r.status, ...(r.eventId ? { eventId: r.eventId } : {}), ...(r.reason ? { reason: r.reason } : {}) })),
+    records: outcome.records.map((r) => ({
+      status: r.status, ...(r.class ? { class: r.class } : {}), ...(r.eventId ? { eventId: r.eventId } : {}), ...(r.reason ? { reason: r.reason } : {}),
+    })),
   };
   if (failed.length > 0) return { status: 503, body: { error: failed.map((r) => r.reason).join('; '), ...summary } };
   if (rejected.length === outcome.records.length) return { status: rejectedStatus, body: { error: rejected.map((r) => r.reason).join('; '), ...summary } };
@@ -55,19 +66,21 @@ export interface Route {
   handle(body: unknown): Promise<{ status: number; body: unknown }>;
   /** Answers a body that is not JSON; by default a 400. */
   notJson?(reason: string): { status: number; body: unknown };
+  /** Who may deliver here; without one, anyone may (loopback only, see {@link isLoopbackHost}). */
+  authenticate?: Authenticator;
 }
 
 /** The delivery routes of `netdrift serve`, one per cloud, each with its platform's retry semantics. */
-export function deliveryRoutes(pipeline: Pipeline, afterCommit: () => void): Route[] {
+export function deliveryRoutes(pipeline: Pipeline, afterCommit: () => void, auth: DeliveryAuthenticators = {}): Route[] {
   const run = async (body: unknown, rejectedStatus: number) => {
     const outcome = await pipeline.handle(body);
     afterCommit();
     return { outcome, ...statusOf(outcome, rejectedStatus) };
   };
   return [
-    { method: 'POST', path: '/aws/events', handle: (body) => run(body, 400) },
+    { method: 'POST', path: '/aws/events', handle: (body) => run(body, 400), ...(auth.aws ? { authenticate: auth.aws } : {}) },
     {
-      method: 'POST', path: '/azure/events',
+      method: 'POST', path: '/azure/events', ...(auth.azure ? { authenticate: auth.azure } : {}),
       async handle(body) {
         const answer = await run(body, 400);
         // Event Grid's subscription validation handshake (EventGrid schema):
@@ -77,7 +90,7 @@ export function deliveryRoutes(pipeline: Pipeline, afterCommit: () => void): Rou
       },
     },
     {
-      method: 'POST', path: '/gcp/pubsub',
+      method: 'POST', path: '/gcp/pubsub', ...(auth.gcp ? { authenticate: auth.gcp } : {}),
       // Pub/Sub push redelivers on any non-2xx, so what can never be parsed is acknowledged:
       // https://cloud.google.com/pubsub/docs/push#receive_push
       handle: (body) => run(body, 202),
@@ -86,29 +99,86 @@ export function deliveryRoutes(pipeline: Pipeline, afterCommit: () => void): Rou
   ];
 }
 
-/** A small HTTP server over a table of routes; every answer is JSON, every error one line. */
-export function createHttpServer(routes: readonly Route[], log: (line: string) => void): Server {
+/** What the server counts; `GET /metrics` answers it as JSON. */
+export interface ServerCounters {
+  /** Requests refused for want of authentication, by route path. */
+  refused: Record<string, number>;
+}
+
+/** An address that only this machine can reach, or a name that resolves only to one. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  const family = isIP(host);
+  if (family === 0) return false;
+  // BlockList also matches IPv4-mapped IPv6 (::ffff:127.0.0.1) against the IPv4 subnet.
+  const loopback = new BlockList();
+  loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+  loopback.addAddress('::1', 'ipv6');
+  return loopback.check(host, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+async function authenticate(route: Route, request: IncomingMessage, body: Buffer): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (!route.authenticate) return { ok: true };
+  const query = new URLSearchParams((request.url ?? '').split('?')[1] ?? '');
+  try {
+    return await route.authenticate({ headers: request.headers, query, body });
+  } catch (error) {
+    // Keys that could not be fetched: the platform retries, the event is not lost.
+    throw error instanceof TransientError ? new HttpError(503, `authentication unavailable: ${oneLine(error)}`) : error;
+  }
+}
+
+/**
+ * A small HTTP server over a table of routes; every answer is JSON, every error one line. A route
+ * with an authenticator answers 401 to what it refuses, before anything in the body is parsed;
+ * each refusal is counted (`GET /metrics`) and logged with its reason, never with a credential.
+ */
+export function createHttpServer(routes: readonly Route[], log: (line: string) => void, counters: ServerCounters = { refused: {} }): Server {
+  const refuse = (response: ServerResponse, request: IncomingMessage, path: string, reason: string) => {
+    counters.refused[path] = (counters.refused[path] ?? 0) + 1;
+    const total = Object.values(counters.refused).reduce((a, b) => a + b, 0);
+    log(`refused ${request.method} ${path} from ${request.socket.remoteAddress ?? 'unknown'}: ${reason} (${total} refused so far)`);
+    response.setHeader('WWW-Authenticate', 'Bearer');
+    reply(response, 401, { error: `unauthenticated: ${reason}` });
+  };
   return createServer((request, response) => {
-    const path = (request.url ?? '/').split('?', 1)[0];
+    const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     if (request.method === 'GET' && path === '/healthz') return reply(response, 200, { ok: true });
+    if (request.method === 'GET' && path === '/metrics') {
+      return reply(response, 200, { refused: { total: Object.values(counters.refused).reduce((a, b) => a + b, 0), byRoute: counters.refused } });
+    }
     const route = routes.find((r) => r.path === path);
     if (!route) return reply(response, 404, { error: `no route ${request.method} ${path}` });
     const origin = request.headers['webhook-request-origin'];
-    if (request.method === 'OPTIONS' && typeof origin === 'string') {
-      // The CloudEvents webhook abuse-protection handshake Event Grid sends before CloudEvents deliveries.
-      response.writeHead(200, { 'WebHook-Allowed-Origin': origin, 'WebHook-Allowed-Rate': '*' });
-      return response.end();
+    if (request.method !== route.method && !(request.method === 'OPTIONS' && typeof origin === 'string')) {
+      return reply(response, 405, { error: `${path} takes ${route.method}` });
     }
-    if (request.method !== route.method) return reply(response, 405, { error: `${path} takes ${route.method}` });
-    readJson(request)
-      .then((body) => route.handle(body), (error: unknown) => {
-        if (error instanceof HttpError && error.status === 400 && route.notJson) return route.notJson(error.message);
-        throw error;
+    readBody(request)
+      .then(async (body) => {
+        const trust = await authenticate(route, request, body);
+        if (!trust.ok) return refuse(response, request, path, trust.reason);
+        if (request.method === 'OPTIONS' && typeof origin === 'string') {
+          // The CloudEvents webhook abuse-protection handshake Event Grid sends before CloudEvents
+          // deliveries, to the subscription's URL (its query secret included).
+          response.writeHead(200, { 'WebHook-Allowed-Origin': origin, 'WebHook-Allowed-Rate': '*' });
+          return response.end();
+        }
+        let parsed: unknown;
+        try {
+          parsed = parseJson(body);
+        } catch (error) {
+          if (error instanceof HttpError && error.status === 400 && route.notJson) {
+            const answer = route.notJson(error.message);
+            return reply(response, answer.status, answer.body);
+          }
+          throw error;
+        }
+        const answer = await route.handle(parsed);
+        return reply(response, answer.status, answer.body);
       })
-      .then((answer) => reply(response, answer.status, answer.body))
       .catch((error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;
-        const message = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0];
+        const message = oneLine(error);
         if (status >= 500) log(`error on ${path}: ${message}`);
         reply(response, status, { error: message });
       });

@@ -1,5 +1,7 @@
+import { ConfigError } from '../../core/errors.js';
+import { deliveryAuthenticators, deliveryAuthSettings, type DeliveryAuthenticators } from '../../functions/shared/auth/delivery-auth.js';
 import { loadConfig } from '../config-file.js';
-import { createHttpServer, deliveryRoutes } from '../http-server.js';
+import { createHttpServer, deliveryRoutes, isLoopbackHost } from '../http-server.js';
 import { EXIT, type CommandIO } from '../io.js';
 import { createRuntime } from '../runtime.js';
 import { parseCommand, UsageError } from '../usage.js';
@@ -16,9 +18,11 @@ const STORM_GATHER_MS = 1_000;
 export async function serveCommand(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseCommand(args, {
     port: { type: 'string' }, host: { type: 'string' }, baseline: { type: 'string' }, state: { type: 'string' },
+    ...AUTH_OPTIONS,
   });
   const port = Number(values.port ?? '8787');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number, got "${values.port}"`);
+  const auth = await serveAuthenticators(values, io.env, values.host ?? '127.0.0.1');
   const config = await loadConfig(values.config, io.env);
   const log = (line: string): void => { io.stderr.write(`${line}\n`); };
   const runtime = await createRuntime({
@@ -38,12 +42,14 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const drainSoon = () => {
     scheduled ??= setTimeout(() => { scheduled = undefined; drain(); }, STORM_GATHER_MS);
   };
-  const server = createHttpServer(deliveryRoutes(runtime.pipeline, drainSoon), log);
+  const server = createHttpServer(deliveryRoutes(runtime.pipeline, drainSoon, auth), log);
   const timer = setInterval(drain, OUTBOX_INTERVAL_MS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, values.host ?? '127.0.0.1', () => resolve());
   });
+  log(`authentication: ${Object.entries({ '/aws/events': auth.aws, '/azure/events': auth.azure, '/gcp/pubsub': auth.gcp })
+    .map(([path, a]) => `${path} ${a ? 'required' : 'open (loopback)'}`).join(', ')}`);
   const address = server.address();
   log(`netdrift serving on http://${values.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : port}`);
   drain();
@@ -59,4 +65,37 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   await draining;
   await runtime.close();
   return EXIT.ok;
+}
+
+/** The flags of serve's authentication (each also read from its environment variable). */
+const AUTH_OPTIONS = {
+  secret: { type: 'string', multiple: true },
+  'event-grid-secret': { type: 'string', multiple: true },
+  'event-grid-secret-parameter': { type: 'string' },
+  'entra-tenant': { type: 'string' },
+  'entra-audience': { type: 'string', multiple: true },
+  'pubsub-audience': { type: 'string' },
+  'pubsub-service-account': { type: 'string' },
+  'jwks-file': { type: 'string' },
+} as const;
+
+/**
+ * Each route's authenticator (DESIGN.md, "Trust"). Beyond loopback every delivery must be
+ * authenticated, so serve refuses to start there without a shared secret: the AWS route has no
+ * other way to tell a forged event from a real one.
+ */
+async function serveAuthenticators(values: Record<string, string | boolean | (string | boolean)[] | undefined>, env: NodeJS.ProcessEnv, host: string): Promise<DeliveryAuthenticators> {
+  const flag = (name: keyof typeof AUTH_OPTIONS) => {
+    const value = values[name];
+    return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value : undefined;
+  };
+  const settings = deliveryAuthSettings({
+    secret: flag('secret'), eventGridSecret: flag('event-grid-secret'), eventGridSecretParameter: flag('event-grid-secret-parameter'),
+    entraTenant: flag('entra-tenant'), entraAudience: flag('entra-audience'),
+    pubsubAudience: flag('pubsub-audience'), pubsubServiceAccount: flag('pubsub-service-account'), jwksFile: flag('jwks-file'),
+  }, env);
+  if (settings.secrets.length === 0 && !isLoopbackHost(host)) {
+    throw new ConfigError(`--host ${host} listens beyond loopback: set --secret or NETDRIFT_SERVE_SECRET so that every delivery is authenticated`);
+  }
+  return deliveryAuthenticators(settings);
 }
