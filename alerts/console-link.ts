@@ -1,5 +1,6 @@
 import type { Finding } from '../core/finding.js';
 import type { Cloud, ResourceKind } from '../core/resource.js';
+import { wellFormed } from '../core/safe-text.js';
 
 /**
  * Deep links into each cloud's console for the resource a finding is on (pure).
@@ -8,17 +9,22 @@ import type { Cloud, ResourceKind } from '../core/resource.js';
 
 type LinkBuilder = (id: string, region: string, account: string) => string;
 
+/** `encodeURIComponent` that cannot throw: a lone surrogate (which makes it throw `URI malformed`) becomes U+FFFD. */
+function component(text: string): string {
+  return encodeURIComponent(wellFormed(text));
+}
+
 /** Route 53 is global; its console, like its events, lives in us-east-1. */
 const AWS_GLOBAL_REGION = 'us-east-1';
 
 function awsRegion(region: string): string {
-  return region && region !== 'global' ? region : AWS_GLOBAL_REGION;
+  return component(region && region !== 'global' ? region : AWS_GLOBAL_REGION);
 }
 
 function vpcConsole(fragment: (id: string) => string): LinkBuilder {
   return (id, region) => {
     const r = awsRegion(region);
-    return `https://${r}.console.aws.amazon.com/vpcconsole/home?region=${r}#${fragment(encodeURIComponent(id))}`;
+    return `https://${r}.console.aws.amazon.com/vpcconsole/home?region=${r}#${fragment(component(id))}`;
   };
 }
 
@@ -34,7 +40,7 @@ const AWS_LINKS: Readonly<Record<ResourceKind, LinkBuilder>> = {
   subnet: vpcConsole((id) => `SubnetDetails:subnetId=${id}`),
   peering: vpcConsole((id) => `PeeringConnectionDetails:VpcPeeringConnectionId=${id}`),
   'dns-zone': (id) => {
-    const zone = encodeURIComponent(id.replace(/^\/?hostedzone\//, ''));
+    const zone = component(id.replace(/^\/?hostedzone\//, ''));
     return `https://${AWS_GLOBAL_REGION}.console.aws.amazon.com/route53/v2/hostedzones?region=${AWS_GLOBAL_REGION}#ListRecordSets/${zone}`;
   },
   // The resolver console's rule list; it filters by the rule id shown in the alert.
@@ -52,14 +58,14 @@ function segmentAfter(path: string, name: string): string | undefined {
 }
 
 function gcpConsole(path: string, project: string): string {
-  return `https://console.cloud.google.com/${path}?project=${encodeURIComponent(project)}`;
+  return `https://console.cloud.google.com/${path}?project=${component(project)}`;
 }
 
 function gcpProject(id: string, account: string): string {
   return segmentAfter(id, 'projects') ?? account;
 }
 
-const seg = (value: string | undefined): string => encodeURIComponent(value ?? '');
+const seg = (value: string | undefined): string => component(value ?? '');
 
 const GCP_LINKS: Readonly<Record<ResourceKind, LinkBuilder>> = {
   'route-table': (id, _r, account) => {
@@ -96,7 +102,7 @@ const GCP_LINKS: Readonly<Record<ResourceKind, LinkBuilder>> = {
 /** Every Azure resource opens the same way: the portal's resource blade by ARM id. */
 function azureLink(id: string): string {
   const armId = id.startsWith('/') ? id : `/${id}`;
-  return `https://portal.azure.com/#@/resource${encodeURI(armId)}`;
+  return `https://portal.azure.com/#@/resource${encodeURI(wellFormed(armId))}`;
 }
 
 const CONSOLE_LINKS: Readonly<Record<Cloud, (finding: Finding) => string>> = {
@@ -112,7 +118,12 @@ const CONSOLE_LINKS: Readonly<Record<Cloud, (finding: Finding) => string>> = {
  */
 export function consoleUrl(finding: Finding): string | undefined {
   if (!finding.resource) return undefined;
-  return CONSOLE_LINKS[finding.cloud](finding);
+  // A link is a convenience: a finding stored before its text was made safe, or of an unknown kind, has none.
+  try {
+    return CONSOLE_LINKS[finding.cloud]?.(finding);
+  } catch {
+    return undefined;
+  }
 }
 
 const CONSOLE_NAMES: Readonly<Record<Cloud, string>> = {

@@ -1,6 +1,7 @@
 import { shortName } from '../core/rules/context.js';
 import { consoleUrl } from '../alerts/console-link.js';
 import type { Finding } from '../core/finding.js';
+import { cutAt, printable } from '../core/safe-text.js';
 
 /** The JSON-lines form of a finding (replay, snapshot diff): a contract scripts rely on. */
 export function findingRecord(finding: Finding): Record<string, unknown> {
@@ -12,6 +13,7 @@ export function findingRecord(finding: Finding): Record<string, unknown> {
     actor: finding.actor, summary: finding.summary, hint: finding.hint,
     ...(finding.baseline !== undefined ? { baseline: finding.baseline } : {}),
     ...(finding.observed !== undefined ? { observed: finding.observed } : {}),
+    ...(finding.clockSkew ? { clockSkew: finding.clockSkew } : {}),
     ...linkOf(finding),
   };
 }
@@ -22,8 +24,10 @@ function linkOf(finding: Finding): { link?: string } {
   return link ? { link } : {};
 }
 
+/** One cell: printable (a finding stored before its text was made safe may hold control characters), cut to `width`. */
 function cut(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+  const safe = printable(text);
+  return safe.length <= width ? safe : `${cutAt(safe, width - 1)}…`;
 }
 
 /** A readable table of findings for a terminal. */
@@ -31,7 +35,7 @@ export function findingsTable(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'no findings\n';
   const rows = findings.map((f) => [
     `${f.status === 'open' ? 'OPEN' : 'RESOLVED'}${f.suppressed ? '*' : ''}`, f.severity.toUpperCase(), f.rule,
-    `${f.cloud}:${f.account}`, cut(shortName(f.resource), 40), cut(f.summary, 90),
+    cut(`${f.cloud}:${f.account}`, 40), cut(shortName(f.resource), 40), cut(f.summary, 90),
   ]);
   const header = ['STATUS', 'SEVERITY', 'RULE', 'ACCOUNT', 'RESOURCE', 'SUMMARY'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -101,6 +101,36 @@ export interface ChangeEvent {
   /** `delete` of a top-level resource means it is gone; child deletes are `update`s of the parent. */
   action: 'create' | 'update' | 'delete';
   payload: Payload;
+  /** The record claimed a time later than it arrived: `time` is when it was received (see `trustedTime`). */
+  clockSkew?: ClockSkew;
+}
+
+/** An event time not trusted for ordering, and what was used instead. */
+export interface ClockSkew {
+  /** The time the record claimed. */
+  claimed: string;
+  /** The time it was received, used in its place. */
+  receivedAt: string;
+}
+
+/** How far ahead of the receiver's clock an event time may be (clocks drift a little) before it is not trusted. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A change whose time is later than `receivedAt` plus the allowed skew, clamped to `receivedAt`
+ * and marked (DESIGN.md step 4): an event dated 2099 would otherwise make every genuine later change
+ * to its resource look older, and so `stale`. Other changes are returned as they are.
+ */
+export function trustedTime(change: ChangeEvent, receivedAt: Date, skewMs = MAX_CLOCK_SKEW_MS): ChangeEvent {
+  const claimed = Date.parse(change.time);
+  if (!(claimed > receivedAt.getTime() + skewMs)) return change;
+  const received = receivedAt.toISOString();
+  return { ...change, time: received, clockSkew: { claimed: change.time, receivedAt: received } };
+}
+
+/** The phrase a finding's summary carries when its event time was not trusted. */
+export function clockSkewNote(skew: ClockSkew): string {
+  return `event dated ${skew.claimed}, later than it arrived: ordered by its receive time ${skew.receivedAt}`;
 }
 
 /** An audit record that is well formed but not drift. */

@@ -1,4 +1,4 @@
-import type { Actor } from './change.js';
+import { clockSkewNote, type Actor, type ClockSkew } from './change.js';
 import { findingFingerprint, type Drift, type Finding } from './finding.js';
 import type { Scope } from './resource.js';
 
@@ -8,6 +8,8 @@ export interface Provenance {
   eventId: string;
   actor: Actor;
   eventTime: string;
+  /** The record's own time was later than it arrived, so `eventTime` is when it was received. */
+  clockSkew?: ClockSkew | undefined;
 }
 
 export interface Transitions {
@@ -44,7 +46,7 @@ export function findingTransitions(
       fingerprint, status: 'open' as const, cloud: scope.cloud, account: scope.account,
       operation: from.operation, eventId: from.eventId, eventIds: [from.eventId], actor: from.actor,
       eventTime: from.eventTime, openedAt: now,
-    }));
+    }, from.clockSkew ? { clockSkew: from.clockSkew, summary: `${drift.summary} (${clockSkewNote(from.clockSkew)})` } : {}));
   }
   if (verified) {
     for (const finding of open) {

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { Actor } from './change.js';
+import type { Actor, ClockSkew } from './change.js';
 import { normalizeId, type Cloud, type ResourceKind } from './resource.js';
 import type { Severity } from './severity.js';
 
@@ -59,6 +59,8 @@ export interface Finding extends Drift {
   resolvedAt?: string;
   /** Matched a suppression (an expected change): recorded and listed, not sent. */
   suppressed?: { reason: string; until: string };
+  /** The opening event claimed a time later than it arrived; `eventTime` is when it was received. */
+  clockSkew?: ClockSkew;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { BaselineCache, type IndexedBaseline } from './baseline-cache.js';
-import type { ChangeEvent, OperationPhase, ParsedRecord } from './change.js';
+import { trustedTime, type ChangeEvent, type OperationPhase, type ParsedRecord } from './change.js';
 import { oneLine, ParseError } from './errors.js';
 import { clip } from './reasons.js';
 import type { Drift, Finding } from './finding.js';
@@ -84,6 +84,7 @@ export class Pipeline {
     const adapter = this.options.adapters.find((a) => a.matches(raw));
     if (!adapter) return { records: [{ status: 'rejected', reason: unrecognised(raw), ...NO_FINDINGS }] };
     const parsed = adapter.parse(raw);
+    if (parsed.length === 0) parsed.push({ status: 'rejected', reason: `${adapter.name}: an empty delivery (no audit record in it)` });
     const records: RecordOutcome[] = [];
     for (const record of parsed) records.push(await this.handleRecord(record, adapter.cloud));
     return { adapter: adapter.name, records };
@@ -170,8 +171,9 @@ export class Pipeline {
     return { status: applied > 0 ? 'applied' : 'stale', opened, resolved };
   }
 
-  private async applyChange(change: ChangeEvent, scope: Scope, baseline: IndexedBaseline, view: ObservedView) {
-    const from: Provenance = { operation: change.operation, eventId: change.eventId, actor: change.actor, eventTime: change.time };
+  private async applyChange(claimed: ChangeEvent, scope: Scope, baseline: IndexedBaseline, view: ObservedView) {
+    const change = trustedTime(claimed, this.now()); // a future event time orders nothing (core/change.ts)
+    const from: Provenance = { operation: change.operation, eventId: change.eventId, actor: change.actor, eventTime: change.time, clockSkew: change.clockSkew };
     let id = change.id;
     if (!id && change.select) return this.applySelected(change, scope, baseline, view, from);
     if (!id && change.locate) {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ParsedRecord } from './change.js';
+import { cutAt, preview, printable } from './safe-text.js';
 
 // One-line rejection reasons, shared by every cloud's adapters: what was wrong and where, e.g.
 // `CloudTrail record: eventTime: expected an ISO 8601 date-time, got "yesterday"`.
@@ -7,17 +8,18 @@ import type { ParsedRecord } from './change.js';
 const MAX_QUOTED = 40;
 const MAX_REASON = 300;
 
-/** Cuts a text to `max` characters, marking the cut, and keeps it on one line. */
+/**
+ * Cuts a text to `max` characters, marking the cut, and keeps it on one printable line: line breaks
+ * become spaces, other control characters `\uXXXX`, lone surrogates U+FFFD (core/safe-text.ts).
+ */
 export function clip(text: string, max = MAX_REASON): string {
-  const line = text.replace(/[\r\n]+/g, ' ');
-  return line.length > max ? `${line.slice(0, max)}…` : line;
+  const line = printable(text.replace(/[\r\n]+/g, ' '));
+  return line.length > max ? `${cutAt(line, max)}…` : line;
 }
 
-/** A short rendering of an input value for a reason: strings quoted and cut, containers named. */
+/** A short rendering of an input value for a reason: strings quoted, cut and printable, containers named. */
 export function quote(value: unknown): string {
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value);
-  }
+  if (typeof value === 'string') return preview(value, MAX_QUOTED);
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : typeof value;

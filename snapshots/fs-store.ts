@@ -5,6 +5,7 @@ import { ConflictError, ParseError } from '../core/errors.js';
 import type { HistoryEntry, SnapshotSlot, SnapshotStore, StoredSnapshot } from '../core/ports.js';
 import { CLOUDS, type Scope } from '../core/resource.js';
 import type { Snapshot } from '../core/snapshot.js';
+import { quote } from '../core/reasons.js';
 import { writeFileAtomic, syncFolder } from './atomic-write.js';
 import { canonicalJson, compareText, snapshotSha256 } from './canonical.js';
 import { withFileLock, type FileLockOptions } from './file-lock.js';
@@ -16,7 +17,8 @@ import { parseSnapshot } from './parse.js';
  * all fit; a `/` or `..` could not escape the folder, and `.candidate` or `.history` endings
  * would collide with another account's files.
  */
-const ACCOUNT_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+// At most 128 characters: longer is no cloud's account and would fail as ENAMETOOLONG, not as bad input.
+const ACCOUNT_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -136,7 +138,7 @@ export class FilesystemSnapshotStore implements SnapshotStore {
   private accountBase(scope: Scope): string {
     const { account } = scope;
     if (!ACCOUNT_FILE_NAME.test(account) || /\.(candidate|history)$/.test(account)) {
-      throw new ParseError(`snapshot store: account ${JSON.stringify(account)} cannot be a file name`);
+      throw new ParseError(`snapshot store: account ${quote(account)} cannot be a file name`);
     }
     if (!(CLOUDS as readonly string[]).includes(scope.cloud)) {
       throw new ParseError(`snapshot store: unknown cloud ${JSON.stringify(scope.cloud)}`);

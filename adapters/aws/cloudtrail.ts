@@ -4,7 +4,8 @@ import { ParseError } from '../../core/errors.js';
 import { awsCatalogRow, serviceOf } from './catalog.js';
 import { awsExtractors } from './extractors.js';
 import { unwrapped } from './payload-reader.js';
-import { clip, issueReason } from '../../core/reasons.js';
+import { clip, issueReason, rejected } from '../../core/reasons.js';
+import { safeChanges, usableEventId } from '../../core/safe-text.js';
 
 /** What is needed to tell a record's operation: enough to ignore what nobody watches. */
 const EventKeySchema = z.looseObject({
@@ -81,7 +82,8 @@ export function parseCloudTrailRecord(raw: unknown, context: RecordContext = BAR
   const key = EventKeySchema.safeParse(raw, { reportInput: true });
   if (!key.success) return { status: 'rejected', reason: issueReason(where, key.error, path) };
   const operation = clip(`${serviceOf(key.data.eventSource)}:${key.data.eventName}`, 120);
-  const knownId = typeof key.data.eventID === 'string' && key.data.eventID !== '' ? { eventId: key.data.eventID } : {};
+  const usableId = usableEventId(key.data.eventID);
+  const knownId = usableId ? { eventId: usableId } : {};
   const row = awsCatalogRow(key.data.eventSource, key.data.eventName);
   // Network activity events (eventType AwsVpceEvent) share the trail but record traffic through
   // a VPC endpoint, not a configuration change:
@@ -112,8 +114,9 @@ export function parseCloudTrailRecord(raw: unknown, context: RecordContext = BAR
       cloud: 'aws' as const, account, region, eventId: record.eventID, operation: row.operation,
       time: record.eventTime, actor: actorOf(record), kind: row.kind, action: row.action,
     };
-    const changes: ChangeEvent[] = drafts.map((draft) => Object.assign({}, common, draft));
-    return { status: 'changes', eventId: record.eventID, changes };
+    const changes = safeChanges(drafts.map((draft): ChangeEvent => Object.assign({}, common, draft)));
+    if ('problem' in changes) return rejected(`${where} ${row.operation}: ${changes.problem}`);
+    return { status: 'changes', eventId: record.eventID, changes: changes.value };
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
     return { status: 'rejected', reason: clip(`${where} ${row.operation}: ${error.message}`) };

@@ -4,15 +4,7 @@ import { oneLine } from '../../core/errors.js';
 import type { CloudAdapter } from '../../core/ports.js';
 import { CLOUDTRAIL_DETAIL_TYPE } from './catalog.js';
 import { parseCloudTrailRecord } from './cloudtrail.js';
-import { clip, issueReason, quote } from '../../core/reasons.js';
-
-function isObject(raw: unknown): raw is Record<string, unknown> {
-  return typeof raw === 'object' && raw !== null && !Array.isArray(raw);
-}
-
-function withIndex(record: ParsedRecord, index: number): ParsedRecord {
-  return record.status === 'rejected' ? { ...record, index } : record;
-}
+import { clip, isObject, issueReason, quote, rejected, withIndex } from '../../core/reasons.js';
 
 /** An EventBridge event (https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html). */
 export const EventBridgeEventSchema = z.looseObject({
@@ -94,6 +86,7 @@ export function isCloudTrailLogFile(raw: unknown): boolean {
 function parseLogFile(raw: unknown): ParsedRecord[] {
   const parsed = RecordsSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) return [{ status: 'rejected', reason: issueReason('CloudTrail log file', parsed.error) }];
+  if (parsed.data.Records.length === 0) return [rejected('CloudTrail log file: Records is empty (no audit record to process)')];
   return parsed.data.Records.map((member, index) =>
     withIndex(parseCloudTrailRecord(member, { where: `CloudTrail log file Records[${index}]`, path: '' }), index));
 }

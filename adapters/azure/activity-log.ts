@@ -143,6 +143,7 @@ export function parseActivityLogExport(raw: unknown): ParsedRecord[] {
   if (Array.isArray(raw)) return raw.map((member, index) => withIndex(parseActivity(member, `Activity Log events [${index}]`), index));
   const parsed = ExportSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) return [rejected(issueReason('Activity Log export', parsed.error))];
+  if (parsed.data.records.length === 0) return [rejected('Activity Log export: records is empty (no audit record to process)')];
   return parsed.data.records.map((member, index) => withIndex(parseActivity(member, `Activity Log export records[${index}]`), index));
 }
 

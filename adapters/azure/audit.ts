@@ -3,6 +3,7 @@ import type { CatalogRow } from '../../core/catalog.js';
 import { parseArmId, type ArmId } from './arm-id.js';
 import { SUBNET_HOLDER_KINDS, watchedTypeOfRow, type ReportedOn } from './catalog.js';
 import { clip, isObject, quote, rejected } from '../../core/reasons.js';
+import { safeChanges } from '../../core/safe-text.js';
 
 /** How an ARM operation ended, as far as its record tells. */
 export type Outcome = 'succeeded' | 'failed' | 'in-progress';
@@ -101,5 +102,7 @@ export function armChanges(record: ArmRecord): ParsedRecord {
     cloud: 'azure', account: id.subscription.toLowerCase(), region, eventId: record.eventId, operation: row.operation,
     time: record.time, actor: record.actor, action: row.action, payload: { kind: 'none' },
   };
-  return { status: 'changes', eventId: record.eventId, changes: REPORTS[watched.on](common, id, row) };
+  const changes = safeChanges(REPORTS[watched.on](common, id, row));
+  if ('problem' in changes) return rejected(`${where}: ${changes.problem}`);
+  return { status: 'changes', eventId: record.eventId, changes: changes.value };
 }

@@ -3,7 +3,7 @@ import type { ParsedRecord } from '../../core/change.js';
 import type { CloudAdapter } from '../../core/ports.js';
 import { isRecord, parseLogEntry } from './log-entry.js';
 import { messageLabel, parsePubsubMessage } from './pubsub-message.js';
-import { clip, issueReason, quote } from '../../core/reasons.js';
+import { clip, issueReason, quote, rejected, withIndex } from '../../core/reasons.js';
 
 /** Eventarc's CloudEvent types for a Pub/Sub message and for an audit log entry (https://cloud.google.com/eventarc/docs/reference/supported-events). */
 export const MESSAGE_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished';
@@ -21,10 +21,6 @@ export const CloudEventSchema = z.looseObject({
   time: z.string().optional(),
   data: z.unknown(),
 });
-
-function withIndex(record: ParsedRecord, index: number): ParsedRecord {
-  return record.status === 'rejected' ? { ...record, index } : record;
-}
 
 /** Is `raw` a Pub/Sub push delivery, `{ message: { data, … }, subscription }`? */
 export function isPubsubPushEnvelope(raw: unknown): boolean {
@@ -61,6 +57,7 @@ function parsePush(raw: unknown): ParsedRecord[] {
 function parsePulled(raw: unknown): ParsedRecord[] {
   if (!isRecord(raw)) return [{ status: 'rejected', reason: `Pub/Sub pulled message: expected an object, got ${quote(raw)}` }];
   if (Array.isArray(raw.receivedMessages)) {
+    if (raw.receivedMessages.length === 0) return [rejected('Pub/Sub pull response: receivedMessages is empty (no message to process)')];
     return raw.receivedMessages.map((member: unknown, index) => {
       const message = isRecord(member) ? member.message : undefined;
       const where = `Pub/Sub receivedMessages[${index}]`;

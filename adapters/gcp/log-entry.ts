@@ -5,7 +5,8 @@ import { ParseError } from '../../core/errors.js';
 import { gcpCatalogRow, normalizeMethod } from './catalog.js';
 import type { ChangeDraft } from './extraction.js';
 import { gcpExtractors } from './extractors.js';
-import { clip, issueReason, quote } from '../../core/reasons.js';
+import { clip, issueReason, quote, rejected } from '../../core/reasons.js';
+import { safeChanges, usableEventId } from '../../core/safe-text.js';
 import { gcpResourcePath, projectOfPath } from './resource-path.js';
 
 /** The `@type` of a Cloud Audit Logs payload: https://cloud.google.com/logging/docs/audit/understanding-audit-logs */
@@ -144,7 +145,8 @@ export function parseLogEntry(raw: unknown, where = 'LogEntry'): ParsedRecord {
   const key = MethodSchema.safeParse(raw, { reportInput: true });
   if (!key.success) return { status: 'rejected', reason: issueReason(where, key.error) };
   const operation = clip(normalizeMethod(key.data.protoPayload.methodName), 120);
-  const knownId = typeof raw.insertId === 'string' && raw.insertId !== '' && raw.insertId.length <= MAX_ID ? { eventId: raw.insertId } : {};
+  const usableId = typeof raw.insertId === 'string' && raw.insertId.length <= MAX_ID ? usableEventId(raw.insertId) : undefined;
+  const knownId = usableId ? { eventId: usableId } : {};
   const row = gcpCatalogRow(key.data.protoPayload.methodName);
   if (!row) return { status: 'ignored', ...knownId, reason: 'unwatched', detail: operation };
   const extractor = gcpExtractors[row.operation];
@@ -180,8 +182,9 @@ export function parseLogEntry(raw: unknown, where = 'LogEntry'): ParsedRecord {
     if (!(error instanceof ParseError)) throw error;
     return { status: 'rejected', reason: clip(`${where} ${row.operation}: ${error.message}`) };
   }
-  const changes = drafts.map((draft) => changeEvent(entry, row, draft, { time, project, failed }));
-  const record: ParsedRecord = { status: 'changes', eventId: entry.insertId, changes };
+  const changes = safeChanges(drafts.map((draft) => changeEvent(entry, row, draft, { time, project, failed })));
+  if ('problem' in changes) return rejected(`${where} ${row.operation}: ${changes.problem}`);
+  const record: ParsedRecord = { status: 'changes', eventId: entry.insertId, changes: changes.value };
   if (phase && entry.operation?.id) record.operation = { key: entry.operation.id, phase, failed };
   return record;
 }

@@ -153,8 +153,10 @@ describe('CloudTrail log files', () => {
     ]);
   });
 
-  it('with no records yield nothing', () => {
-    expect(cloudTrailLogFileAdapter.parse({ Records: [] })).toStrictEqual([]);
+  it('with no records are one rejection saying so', () => {
+    expect(cloudTrailLogFileAdapter.parse({ Records: [] })).toStrictEqual([
+      { status: 'rejected', reason: 'CloudTrail log file: Records is empty (no audit record to process)' },
+    ]);
   });
 
   it('keep each record\'s own provenance', () => {
