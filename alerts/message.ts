@@ -12,11 +12,21 @@ export { consoleLinkLabel, consoleUrl } from './console-link.js';
 /** Longest rendering of one baseline or observed value before it is truncated. */
 export const VALUE_MAX_CHARS = 500;
 
-/** `[CRITICAL] route.default-added` for an open finding, `Resolved: route.default-added` for a resolved one. */
+/** What a resolve that only an event payload vouches for says about itself (DESIGN.md, "Trust"). */
+export const PAYLOAD_RESOLVE_NOTE = 'resolved by event payload, not verified';
+
+/**
+ * `[CRITICAL] route.default-added` for an open finding, `Resolved: route.default-added` for a resolved
+ * one, `Resolved: route.default-added (resolved by event payload, not verified)` when no reader confirmed it.
+ */
 export function alertTitle(finding: Finding): string {
-  return finding.status === 'resolved'
-    ? `Resolved: ${finding.rule}`
-    : `[${finding.severity.toUpperCase()}] ${finding.rule}`;
+  if (finding.status === 'open') return `[${finding.severity.toUpperCase()}] ${finding.rule}`;
+  return finding.resolvedBy === 'payload' ? `Resolved: ${finding.rule} (${PAYLOAD_RESOLVE_NOTE})` : `Resolved: ${finding.rule}`;
+}
+
+/** Whether a finding is about netdrift's own setup for an account (no resource of the account). */
+export function isMisconfigured(finding: Finding): boolean {
+  return finding.rule === 'netdrift.misconfigured';
 }
 
 /** Where the finding lives, for sources and logs: `aws:111122223333/eu-west-1`. */
@@ -119,8 +129,15 @@ export function actorLines(actor: Actor): string[] {
   return lines.length ? lines : ['unknown'];
 }
 
-/** Where the finding is: `aws 111122223333 eu-west-1` and `route-table rtb-0a1`. */
+/**
+ * Where the finding is: `aws 111122223333 eu-west-1` and `route-table rtb-0a1`; for
+ * `netdrift.misconfigured`, the account and what is at fault (`netdrift baselines/aws/1111.json`).
+ */
 export function whereLines(finding: Finding): [string, string] {
+  if (isMisconfigured(finding)) {
+    const location = (finding.observed as { location?: unknown } | undefined)?.location;
+    return [`${finding.cloud} ${finding.account}`, `netdrift ${typeof location === 'string' ? location : 'setup'} (${finding.item})`];
+  }
   return [`${finding.cloud} ${finding.account} ${finding.region}`, `${finding.kind} ${finding.resource}`];
 }
 

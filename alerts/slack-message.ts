@@ -2,7 +2,7 @@ import type { Finding } from '../core/finding.js';
 import type { FindingGroup } from '../core/ports.js';
 import {
   actorLines, alertTitle, changeLines, consoleLinkLabel, consoleUrl, groupFindingLine, groupTitle, highestSeverity,
-  mostUrgentFirst, truncateText, whereLines,
+  isMisconfigured, mostUrgentFirst, PAYLOAD_RESOLVE_NOTE, truncateText, whereLines,
 } from './message.js';
 
 /**
@@ -104,15 +104,19 @@ function openBlocks(finding: Finding): SlackBlock[] {
   ];
 }
 
+/** What a resolve says happened: reverted (and how sure we are), or, for netdrift's own setup, fixed. */
+function resolvedText(finding: Finding, account: string, resource: string): string {
+  if (isMisconfigured(finding)) return `*Fixed:* ${fit(finding.summary, BUDGET.summary)}\nnetdrift checks ${fit(account)} again.`;
+  const text = `*Reverted:* ${fit(finding.summary, BUDGET.summary)}\n${fit(resource)} matches its baseline again.`;
+  return finding.resolvedBy === 'payload' ? `${text}\n_${PAYLOAD_RESOLVE_NOTE}: no reader read the resource back._` : text;
+}
+
 function resolvedBlocks(finding: Finding): SlackBlock[] {
   const [account, resource] = whereLines(finding);
   const link = linkElement(finding);
   return [
     { type: 'header', text: { type: 'plain_text', text: truncateText(alertTitle(finding), SLACK_LIMITS.headerChars) } },
-    {
-      type: 'section',
-      text: { type: 'mrkdwn', text: `*Reverted:* ${fit(finding.summary, BUDGET.summary)}\n${fit(resource)} matches its baseline again.` },
-    },
+    { type: 'section', text: { type: 'mrkdwn', text: resolvedText(finding, account, resource) } },
     {
       type: 'section',
       fields: [

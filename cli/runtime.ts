@@ -8,6 +8,7 @@ import type { Config } from '../core/config.js';
 import { Pipeline } from '../core/pipeline.js';
 import type { AlertSink, SnapshotStore, StateReader, StateStore } from '../core/ports.js';
 import type { Cloud } from '../core/resource.js';
+import { baselineApprovalCheck } from '../snapshots/approval.js';
 import { FilesystemSnapshotStore } from '../snapshots/fs-store.js';
 
 /** The pipeline and what it runs on, wired from config for one CLI command. */
@@ -34,6 +35,8 @@ export interface RuntimeOptions {
   /** Route findings to the configured sinks (otherwise nothing is queued to send). */
   send: boolean;
   warn: (line: string) => void;
+  /** Operator errors (one line naming the fix) and bugs (with their stack); default: `warn`. */
+  error?: (line: string) => void;
   stdout?: NodeJS.WritableStream;
 }
 
@@ -48,7 +51,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     adapters: allAdapters, snapshots, state, ...(reader ? { reader } : {}), ...(options.readers ? { readers: options.readers } : {}),
     ...policy,
     route: (finding) => (options.send ? policy.route(finding) : []),
-    eventTtlHours: config.eventTtlHours, warn: options.warn,
+    eventTtlHours: config.eventTtlHours, warn: options.warn, error: options.error ?? options.warn,
+    // DESIGN.md, "Trust": the sha256 recorded at approval always; the HMAC too when a key is configured.
+    trustBaseline: baselineApprovalCheck(config.approvalHmacKey),
   });
   return {
     pipeline, state, snapshots, sinks,

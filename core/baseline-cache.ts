@@ -1,4 +1,4 @@
-import type { SnapshotStore } from './ports.js';
+import type { SnapshotStore, StoredSnapshot } from './ports.js';
 import { normalizeId, type Resource, type ResourceKind, type Scope } from './resource.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -6,36 +6,56 @@ import type { Snapshot } from './snapshot.js';
 export interface IndexedBaseline {
   snapshot: Snapshot;
   etag: string;
+  /** Where the store keeps it (a file, an object URL), when it says. */
+  location?: string;
   resource(kind: ResourceKind, id: string): Resource | undefined;
   ofKind(kind: ResourceKind): Resource[];
 }
 
-function indexBaseline(snapshot: Snapshot, etag: string): IndexedBaseline {
+function indexBaseline({ snapshot, etag, location }: StoredSnapshot): IndexedBaseline {
   const cloud = snapshot.scope.cloud;
   const byId = new Map<string, Resource>();
   for (const r of snapshot.resources) byId.set(`${r.kind}/${normalizeId(cloud, r.id)}`, r);
   return {
-    snapshot, etag,
+    snapshot, etag, ...(location === undefined ? {} : { location }),
     resource: (kind, id) => byId.get(`${kind}/${normalizeId(cloud, id)}`),
     ofKind: (kind) => snapshot.resources.filter((r) => r.kind === kind),
   };
 }
 
 /**
+ * Whether a stored baseline may be used (DESIGN.md, "Trust": its sha256, and HMAC when a key is
+ * configured, match its approval); throws `OperatorError` when not. Run once per baseline version.
+ */
+export type BaselineTrust = (stored: StoredSnapshot) => void;
+
+/**
  * Baselines read through a SnapshotStore, kept for `ttlMs` (a warm function re-reads an
- * approved baseline at most that often; a replay reads each once).
+ * approved baseline at most that often; a replay reads each once). Each new version (etag) is
+ * checked by `trust` before it is used; an invalid one (the store throws `OperatorError`) or an
+ * untrusted one is never cached, so the next read sees the fix.
  */
 export class BaselineCache {
   private readonly entries = new Map<string, { at: number; baseline: IndexedBaseline | undefined }>();
 
-  constructor(private readonly store: SnapshotStore, private readonly ttlMs = 60_000, private readonly clock = () => Date.now()) {}
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly ttlMs = 60_000,
+    private readonly clock = () => Date.now(),
+    private readonly trust?: BaselineTrust,
+  ) {}
 
   async get(scope: Scope): Promise<IndexedBaseline | undefined> {
     const key = `${scope.cloud}/${scope.account}`;
     const cached = this.entries.get(key);
     if (cached && this.clock() - cached.at < this.ttlMs) return cached.baseline;
     const stored = await this.store.get(scope, 'baseline');
-    const baseline = stored && (cached?.baseline?.etag === stored.etag ? cached.baseline : indexBaseline(stored.snapshot, stored.etag));
+    let baseline: IndexedBaseline | undefined;
+    if (stored && cached?.baseline?.etag === stored.etag) baseline = cached.baseline;
+    else if (stored) {
+      this.trust?.(stored);
+      baseline = indexBaseline(stored);
+    }
     this.entries.set(key, { at: this.clock(), baseline });
     return baseline;
   }

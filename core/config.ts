@@ -68,6 +68,8 @@ export const ConfigSchema = z.strictObject({
   state: z.string().min(1).default('.netdrift/state.sqlite'),
   /** How long a processed event id is remembered, in hours (platforms redeliver for up to 24 h). */
   eventTtlHours: z.number().positive().default(48),
+  /** The key of approval HMACs (`NETDRIFT_APPROVAL_HMAC_KEY`): set, a baseline is used only with a matching HMAC. */
+  approvalHmacKey: z.string().min(1).optional(),
   /** Named sinks; a sink named `slack`, `pagerduty`, `webhook` or `console` is of that type. */
   sinks: z.preprocess(defaultSinkTypes, z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'sink names are letters, digits, - and _'), SinkSchema)).default({}),
   /** Evaluated in order; every matching route adds its sinks. With none, each sink takes what reaches its minSeverity. */
@@ -129,5 +131,6 @@ export function configFromEnvironment(env: Record<string, string | undefined>, f
   const merged: Record<string, unknown> = { ...file, sinks };
   if (env.NETDRIFT_BASELINES) merged.baselines = env.NETDRIFT_BASELINES;
   if (env.NETDRIFT_STATE) merged.state = env.NETDRIFT_STATE;
+  if (env.NETDRIFT_APPROVAL_HMAC_KEY) merged.approvalHmacKey = env.NETDRIFT_APPROVAL_HMAC_KEY;
   return parseConfig(merged, where);
 }

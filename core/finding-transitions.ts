@@ -22,10 +22,12 @@ export interface Transitions {
 /**
  * Compares the drifts a resource has now with its open findings: drifts not yet open open,
  * open findings no longer drifting resolve (only when the state was verified: an unverified
- * write says nothing about what is still wrong).
+ * write says nothing about what is still wrong). `resolvedBy: 'payload'` marks resolves that only
+ * an event payload vouches for (no reader configured), so that the alert can say so.
  */
 export function findingTransitions(
   scope: Scope, drifts: readonly Drift[], open: readonly Finding[], from: Provenance, now: string, verified: boolean,
+  resolvedBy?: Finding['resolvedBy'],
 ): Transitions {
   const openByFingerprint = new Map(open.map((f) => [f.fingerprint, f]));
   const current = new Set<string>();
@@ -55,7 +57,7 @@ export function findingTransitions(
         status: 'resolved' as const, operation: from.operation, eventId: from.eventId,
         eventIds: finding.eventIds.includes(from.eventId) ? finding.eventIds : [...finding.eventIds, from.eventId],
         actor: from.actor, eventTime: from.eventTime, resolvedAt: now,
-      }));
+      }, resolvedBy === undefined ? {} : { resolvedBy }));
     }
   }
   return result;

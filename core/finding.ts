@@ -17,6 +17,7 @@ export const RULE_IDS = [
   'subnet.private-access-changed',
   'peering.added', 'peering.removed',
   'change.unverified',
+  'netdrift.misconfigured',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -61,6 +62,11 @@ export interface Finding extends Drift {
   suppressed?: { reason: string; until: string };
   /** The opening event claimed a time later than it arrived; `eventTime` is when it was received. */
   clockSkew?: ClockSkew;
+  /**
+   * `payload`: resolved from what an event said, with no reader to confirm it (DESIGN.md, "Trust");
+   * the alert says so. Absent when a reader or a reconcile saw the resource back to its baseline.
+   */
+  resolvedBy?: 'payload';
 }
 
 /**

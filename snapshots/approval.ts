@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { OperatorError } from '../core/errors.js';
+import type { StoredSnapshot } from '../core/ports.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { snapshotSha256 } from './canonical.js';
 
@@ -58,4 +60,30 @@ export function verifyApproval(snapshot: Snapshot, hmacKey?: HmacKey): ApprovalC
     }
   }
   return { ok: true, approval };
+}
+
+/**
+ * DESIGN.md, "Trust": a baseline is used only if its content matches its approval. With `hmacKey`
+ * the approval must carry a matching HMAC (an edit that also rewrites `sha256` is caught); without
+ * one, a recorded sha256 must still match (a baseline never approved through netdrift, such as one
+ * written by hand, has none to check). Throws `OperatorError` (`baseline-signature`) naming the file.
+ * The cost is one canonical hash per baseline version: callers check each etag once.
+ */
+export function checkBaselineApproval(stored: StoredSnapshot, hmacKey?: HmacKey): void {
+  if (hmacKey === undefined && stored.snapshot.approval === undefined) return;
+  const check = verifyApproval(stored.snapshot, hmacKey);
+  if (check.ok) return;
+  const { cloud, account } = stored.snapshot.scope;
+  const where = stored.location ?? `baseline ${cloud}/${account}`;
+  throw new OperatorError(
+    'baseline-signature',
+    `${where}: refused: ${check.reason}`,
+    `restore ${where} from its approved version (history), or capture and approve a new one (netdrift snapshot approve${hmacKey === undefined ? '' : ' with NETDRIFT_APPROVAL_HMAC_KEY set'})`,
+    { location: where },
+  );
+}
+
+/** The check `Pipeline` runs on each baseline version it loads (its `trustBaseline` option). */
+export function baselineApprovalCheck(hmacKey?: HmacKey): (stored: StoredSnapshot) => void {
+  return (stored) => checkBaselineApproval(stored, hmacKey);
 }

@@ -10,7 +10,7 @@ import { writeFileAtomic, syncFolder } from './atomic-write.js';
 import { canonicalJson, compareText, snapshotSha256 } from './canonical.js';
 import { withFileLock, type FileLockOptions } from './file-lock.js';
 import { readApproval } from './approval.js';
-import { parseSnapshot } from './parse.js';
+import { parseSnapshot, parseStoredSnapshot } from './parse.js';
 
 /**
  * AWS account ids, Azure subscription ids and GCP project ids (legacy ones include `example.com:`)
@@ -62,7 +62,7 @@ export class FilesystemSnapshotStore implements SnapshotStore {
     const path = this.pathOf(scope, slot);
     const bytes = await readIfExists(path);
     if (bytes === undefined) return undefined;
-    return { snapshot: this.parse(path, bytes), etag: etagOf(bytes) };
+    return { snapshot: parseStoredSnapshot(bytes.toString('utf8'), path, scope), etag: etagOf(bytes), location: path };
   }
 
   async put(scope: Scope, slot: SnapshotSlot, snapshot: Snapshot, options: { ifMatch?: string | null } = {}): Promise<string> {
@@ -106,7 +106,7 @@ export class FilesystemSnapshotStore implements SnapshotStore {
       const location = join(folder, name);
       const bytes = await readIfExists(location);
       if (bytes === undefined) continue;
-      const snapshot = this.parse(location, bytes);
+      const snapshot = parseStoredSnapshot(bytes.toString('utf8'), location, scope);
       const approval = readApproval(snapshot);
       entries.push({
         sha256: approval?.sha256 ?? snapshotSha256(snapshot),
@@ -144,12 +144,6 @@ export class FilesystemSnapshotStore implements SnapshotStore {
       throw new ParseError(`snapshot store: unknown cloud ${JSON.stringify(scope.cloud)}`);
     }
     return join(this.dir, scope.cloud, account);
-  }
-
-  private parse(path: string, bytes: Buffer): Snapshot {
-    const result = parseSnapshot(bytes.toString('utf8'), path);
-    if (!result.ok) throw new ParseError(result.error);
-    return result.snapshot;
   }
 
   /** Canonical JSON, refused (with the same one-line error) if `get` could not read it back: a bad baseline would stall the pipeline. */

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { OperatorError } from '../core/errors.js';
+import { normalizeId, type Scope } from '../core/resource.js';
 import { SnapshotSchema, type Snapshot } from '../core/snapshot.js';
 
 /** The result of reading a snapshot document: the snapshot, or one line saying what is wrong and where. */
@@ -82,4 +84,26 @@ export function parseSnapshot(text: string, where: string): SnapshotParseResult 
   if (!issue) return { ok: false, error: `${where}: invalid snapshot` };
   const more = others.length > 0 ? ` (and ${others.length} more)` : '';
   return { ok: false, error: `${where}: ${formatPath(issue.path)}: ${describeIssue(issue, document)}${more}` };
+}
+
+/**
+ * Reads a snapshot a store holds for `scope`. A document that does not parse, or that belongs to
+ * another account than the one it is kept for, is an operator error naming `where`: a person must
+ * fix the file, and until then the account's events are retried rather than dropped.
+ */
+export function parseStoredSnapshot(text: string, where: string, scope: Scope): Snapshot {
+  const result = parseSnapshot(text, where);
+  if (!result.ok) {
+    throw new OperatorError('baseline-invalid', result.error, `correct or restore ${where} (netdrift snapshot capture, then approve)`, { location: where });
+  }
+  const stored = result.snapshot.scope;
+  if (stored.cloud !== scope.cloud || normalizeId(scope.cloud, stored.account) !== normalizeId(scope.cloud, scope.account)) {
+    throw new OperatorError(
+      'baseline-scope',
+      `${where}: scope is ${stored.cloud}/${stored.account}, but the file is kept for ${scope.cloud}/${scope.account}`,
+      `move ${where} to the file of ${stored.cloud}/${stored.account}, or restore ${scope.cloud}/${scope.account}'s own baseline`,
+      { location: where },
+    );
+  }
+  return result.snapshot;
 }

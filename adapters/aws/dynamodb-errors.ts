@@ -1,4 +1,4 @@
-import { NetdriftError, TransientError } from '../../core/errors.js';
+import { NetdriftError, OperatorError, TransientError } from '../../core/errors.js';
 
 interface SdkError {
   name?: string;
@@ -46,10 +46,14 @@ export function isConditionFailed(error: unknown): boolean {
   return (error as SdkError | undefined)?.name === 'ConditionalCheckFailedException';
 }
 
+/** Access to the table is refused: a policy or the credentials (DynamoDB "Common errors"). */
+const ACCESS_ERRORS = new Set(['AccessDeniedException', 'UnrecognizedClientException', 'MissingAuthenticationTokenException', 'InvalidSignatureException']);
+
 /**
  * One line naming the request and the table, keeping the SDK's error as `cause`: a
  * `TransientError` when a retry may fix it (the delivery then fails so that the platform
- * redelivers), a `NetdriftError` otherwise (a missing table, access denied, an item too large).
+ * redelivers), an `OperatorError` when the table is missing or access is denied (a person must fix
+ * the setup; deliveries are retried meanwhile), a `NetdriftError` otherwise (an item too large).
  */
 export function stateStoreError(action: string, table: string, error: unknown): Error {
   if (error instanceof NetdriftError) return error;
@@ -57,5 +61,11 @@ export function stateStoreError(action: string, table: string, error: unknown): 
   const codes = cancellationCodes(e);
   const detail = codes.length > 0 ? `cancelled (${[...new Set(codes)].join(', ')})` : (e.message ?? String(error)).split('\n', 1)[0];
   const message = `state store ${action} (DynamoDB table ${table}): ${e.name ?? 'Error'}: ${detail}`;
+  if (e.name === 'ResourceNotFoundException') {
+    return new OperatorError('store-missing', message, `create the DynamoDB table ${table} or set NETDRIFT_STATE_TABLE to the one that exists`, { cause: error, location: `DynamoDB table ${table}` });
+  }
+  if (e.name !== undefined && ACCESS_ERRORS.has(e.name)) {
+    return new OperatorError('access-denied', message, `allow the function's role the DynamoDB actions on ${table} and its indexes (README, Permissions)`, { cause: error, location: `DynamoDB table ${table}` });
+  }
   return isTransientDynamoDbError(error) ? new TransientError(message, { cause: error }) : new NetdriftError(message, { cause: error });
 }

@@ -2,13 +2,13 @@ import {
   DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand,
   type ListObjectsV2CommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
-import { ConflictError, NetdriftError, ParseError, TransientError } from '../../core/errors.js';
+import { ConflictError, NetdriftError, OperatorError, ParseError, TransientError } from '../../core/errors.js';
 import type { HistoryEntry, SnapshotSlot, SnapshotStore, StoredSnapshot } from '../../core/ports.js';
 import { CLOUDS, type Scope } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import { readApproval } from '../../snapshots/approval.js';
 import { canonicalJson, compareText, snapshotSha256 } from '../../snapshots/canonical.js';
-import { parseSnapshot } from '../../snapshots/parse.js';
+import { parseSnapshot, parseStoredSnapshot } from '../../snapshots/parse.js';
 
 /** The same account names as the filesystem store, so that a bucket and a folder hold the same accounts. */
 const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
@@ -65,11 +65,22 @@ function isMissing(error: unknown): boolean {
   return (statusOf(error) === 404 && name !== 'NoSuchBucket') || name === 'NoSuchKey' || name === 'NotFound';
 }
 
-/** One line naming the request and the object, keeping the SDK's error as `cause`. */
+/**
+ * One line naming the request and the object, keeping the SDK's error as `cause`: transient when
+ * a retry may fix it; an operator error when the bucket is missing or access is denied (a person
+ * must fix the setup, and until then deliveries are retried).
+ */
 function storeError(action: string, where: string, error: unknown): Error {
   if (error instanceof NetdriftError) return error;
   const name = (error as SdkError | undefined)?.name ?? 'Error';
   const message = `${action} ${where}: ${name}: ${error instanceof Error ? error.message.split('\n', 1)[0] : String(error)}`;
+  const bucket = /^s3:\/\/[^/]+/.exec(where)?.[0] ?? where;
+  if (name === 'NoSuchBucket') {
+    return new OperatorError('store-missing', message, `create the bucket ${bucket} or set NETDRIFT_SNAPSHOT_BUCKET to the one that holds the baselines`, { cause: error, location: where });
+  }
+  if (name === 'AccessDenied' || name === 'AllAccessDisabled' || statusOf(error) === 403) {
+    return new OperatorError('access-denied', message, `allow s3:GetObject, s3:PutObject, s3:DeleteObject and s3:ListBucket on ${bucket} to the function's role`, { cause: error, location: where });
+  }
   return isTransient(error) ? new TransientError(message, { cause: error }) : new NetdriftError(message, { cause: error });
 }
 
@@ -120,7 +131,7 @@ export class S3SnapshotStore implements SnapshotStore {
     const key = this.keyOf(scope, slot);
     const object = await this.read(key);
     if (!object) return undefined;
-    return { snapshot: this.parse(key, object.text), etag: object.etag };
+    return { snapshot: parseStoredSnapshot(object.text, this.where(key), scope), etag: object.etag, location: this.where(key) };
   }
 
   async put(scope: Scope, slot: SnapshotSlot, snapshot: Snapshot, options: { ifMatch?: string | null } = {}): Promise<string> {
@@ -178,7 +189,7 @@ export class S3SnapshotStore implements SnapshotStore {
     }
     const read = await mapLimit(keys.sort(compareText), HISTORY_READS, async (key) => {
       const object = await this.read(key);
-      return object && this.historyEntry(key, this.parse(key, object.text));
+      return object && this.historyEntry(key, parseStoredSnapshot(object.text, this.where(key), scope));
     });
     const entries = read.filter((entry): entry is HistoryEntry => entry !== undefined);
     return entries.sort((a, b) => compareText(a.approvedAt, b.approvedAt) || compareText(a.location, b.location));
@@ -263,12 +274,6 @@ export class S3SnapshotStore implements SnapshotStore {
 
   private where(key: string): string {
     return `s3://${this.bucket}/${key}`;
-  }
-
-  private parse(key: string, text: string): Snapshot {
-    const result = parseSnapshot(text, this.where(key));
-    if (!result.ok) throw new ParseError(result.error);
-    return result.snapshot;
   }
 
   /** Canonical JSON, refused (with the same one-line error) if `get` could not read it back: a bad baseline would stall the pipeline. */

@@ -16,7 +16,9 @@ function recordSource(source: string, record: RecordOutcome, records: number): s
 /**
  * `netdrift replay PATH...`: events in order through one pipeline with an embedded state
  * store, so a later revert resolves an earlier finding. Exit 0 when all input was understood,
- * 3 when some was rejected (the rest still processed), 1 when some failed, 2 on usage errors.
+ * 3 when some was rejected (the rest still processed), 1 when some failed, 2 on usage errors and
+ * when netdrift is misconfigured for an account (an invalid baseline: one `error:` line names the
+ * fix; its events are not marked processed, so a replay after the fix processes them).
  */
 export async function replayCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommand(args, {
@@ -29,13 +31,14 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
   const { files, missing } = await listInputFiles(positionals);
   if (missing.length > 0) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
   const warn = (line: string) => io.stderr.write(`warning: ${line}\n`);
+  const error = (line: string) => io.stderr.write(`error: ${line}\n`);
   const runtime = await createRuntime({
-    config, send: values.send ?? false, warn, stdout: io.stdout,
+    config, send: values.send ?? false, warn, error, stdout: io.stdout,
     ...(values.baseline ? { baselines: values.baseline } : {}),
     ...(values.state ? { stateFile: values.state } : {}),
     ...(values.observed ? { observed: values.observed } : {}),
   });
-  const counts = { events: 0, rejected: 0, failed: 0, ignored: 0, duplicate: 0 };
+  const counts = { events: 0, rejected: 0, failed: 0, misconfigured: 0, ignored: 0, duplicate: 0 };
   const findings: Finding[] = [];
   try {
     for (const file of files) {
@@ -50,7 +53,11 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
           counts.events += 1;
           const where = recordSource(item.source, record, outcome.records.length);
           if (record.status === 'rejected') { counts.rejected += 1; io.stderr.write(`rejected ${where}: ${record.reason}\n`); }
-          if (record.status === 'failed') { counts.failed += 1; io.stderr.write(`failed ${where}: ${record.reason}\n`); }
+          if (record.status === 'failed') {
+            counts.failed += 1;
+            if (record.class === 'operator') counts.misconfigured += 1;
+            io.stderr.write(`failed ${where}: ${record.reason}\n`);
+          }
           if (record.status === 'ignored') counts.ignored += 1;
           if (record.status === 'duplicate') counts.duplicate += 1;
           const changed = [...record.opened, ...record.resolved];
@@ -72,6 +79,7 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
       + `${findings.filter((f) => f.status === 'resolved').length} resolved, ${counts.ignored} ignored, `
       + `${counts.duplicate} duplicates, ${counts.rejected} rejected\n`);
   }
+  if (counts.misconfigured > 0) return EXIT.usage;
   if (counts.failed > 0) return EXIT.failure;
   return counts.rejected > 0 ? EXIT.rejected : EXIT.ok;
 }

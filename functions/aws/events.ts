@@ -15,14 +15,17 @@ function isSqsEvent(event: EventsInput): event is SQSEvent {
   return Array.isArray((event as SQSEvent).Records) && (event as SQSEvent).Records.every((r) => r.eventSource === 'aws:sqs');
 }
 
-/** Logs what a delivery became; true when part of it should be retried. */
+/**
+ * Logs what a delivery became; true when part of it should be retried: transient and operator
+ * errors and bugs (the pipeline has logged an operator error's fix and a bug's stack), never bad input.
+ */
 function report(outcome: DeliveryOutcome, where: string): boolean {
   for (const record of outcome.records) {
     if (record.status === 'rejected') log('warn', `rejected ${where}: ${record.reason}`);
-    if (record.status === 'failed') log('error', `failed ${where}: ${record.reason}`, { eventId: record.eventId });
+    if (record.status === 'failed') log('error', `failed ${where}: ${record.reason}`, { eventId: record.eventId, class: record.class });
     for (const f of [...record.opened, ...record.resolved]) log('info', `${f.status} ${f.rule}`, { severity: f.severity, resource: f.resource, fingerprint: f.fingerprint, eventId: f.eventId });
   }
-  return outcome.records.some((r) => r.status === 'failed' && r.retryable);
+  return outcome.records.some((r) => r.status === 'failed');
 }
 
 /**
@@ -63,7 +66,7 @@ export function createEventsHandler(environment: Record<string, string | undefin
     count(outcome);
     const retry = report(outcome, `EventBridge event ${event.id ?? ''}`);
     await deliver();
-    if (retry) throw new Error('a transient failure: the event is retried by EventBridge');
+    if (retry) throw new Error('a transient failure, a misconfiguration or a bug: the event is retried by EventBridge');
     return totals;
   };
 }

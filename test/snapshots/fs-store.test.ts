@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, ParseError } from '../../core/errors.js';
+import { ConflictError, OperatorError, ParseError } from '../../core/errors.js';
 import { canonicalJson } from '../../snapshots/canonical.js';
 import { FilesystemSnapshotStore } from '../../snapshots/fs-store.js';
 import { describeSnapshotStoreContract } from '../contract/snapshot-store-contract.js';
@@ -64,7 +64,7 @@ describe('FilesystemSnapshotStore', () => {
     await expect(write).rejects.toBeInstanceOf(ConflictError);
   });
 
-  it('reports a file that does not parse with its path and the bad field', async () => {
+  it('reports a file that does not parse with its path and the bad field, as an operator error', async () => {
     const path = store.pathOf(AWS_SCOPE, 'baseline');
     const broken = JSON.parse(canonicalJson(sampleSnapshot()));
     broken.resources[3].routes[0].target.type = 'gateway';
@@ -73,7 +73,8 @@ describe('FilesystemSnapshotStore', () => {
 
     const read = store.get(AWS_SCOPE, 'baseline');
 
-    await expect(read).rejects.toBeInstanceOf(ParseError);
+    await expect(read).rejects.toBeInstanceOf(OperatorError);
+    await expect(read).rejects.toMatchObject({ code: 'baseline-invalid', location: path });
     await expect(read).rejects.toThrow(`${path}: resources[3].routes[0].target.type: invalid option "gateway"`);
   });
 

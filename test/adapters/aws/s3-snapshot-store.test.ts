@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { S3SnapshotStore } from '../../../adapters/aws/s3-snapshot-store.js';
-import { ConflictError, NetdriftError, ParseError, TransientError } from '../../../core/errors.js';
+import { ConflictError, OperatorError, ParseError, TransientError } from '../../../core/errors.js';
 import { canonicalJson } from '../../../snapshots/canonical.js';
 import { describeSnapshotStoreContract } from '../../contract/snapshot-store-contract.js';
 import { AWS_SCOPE, sampleSnapshot } from '../../contract/samples.js';
@@ -130,13 +130,14 @@ describeWithMoto('S3SnapshotStore on moto', () => {
     await expect(remove).rejects.toBeInstanceOf(ConflictError);
   });
 
-  it('reports a corrupt object as a ParseError naming its key', async () => {
+  it('reports a corrupt object as an operator error naming its key', async () => {
     const store = new S3SnapshotStore({ client, bucket, prefix: 'baselines/' });
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'baselines/aws/111122223333.json', Body: '{"schema": "netdrift/snapshot@1",' }));
 
     const read = store.get(AWS_SCOPE, 'baseline');
 
-    await expect(read).rejects.toBeInstanceOf(ParseError);
+    await expect(read).rejects.toBeInstanceOf(OperatorError);
+    await expect(read).rejects.toMatchObject({ code: 'baseline-invalid', location: `s3://${bucket}/baselines/aws/111122223333.json` });
     await expect(read).rejects.toThrow(`s3://${bucket}/baselines/aws/111122223333.json: invalid JSON`);
   });
 
@@ -164,13 +165,15 @@ describeWithMoto('S3SnapshotStore on moto', () => {
     expect(await store.list()).toEqual([AWS_SCOPE]);
   });
 
-  it('reports a missing bucket as an error that a retry will not fix', async () => {
-    const store = new S3SnapshotStore({ client, bucket: `netdrift-missing-${randomUUID()}` });
+  it('reports a missing bucket as an operator error naming the bucket to create', async () => {
+    const missing = `netdrift-missing-${randomUUID()}`;
+    const store = new S3SnapshotStore({ client, bucket: missing });
 
     const read = store.get(AWS_SCOPE, 'baseline');
 
-    await expect(read).rejects.toBeInstanceOf(NetdriftError);
+    await expect(read).rejects.toBeInstanceOf(OperatorError);
     await expect(read).rejects.not.toBeInstanceOf(TransientError);
+    await expect(read).rejects.toMatchObject({ code: 'store-missing', fix: expect.stringContaining(`create the bucket s3://${missing}`) });
   });
 
   it('reports an unreachable endpoint as transient', async () => {
