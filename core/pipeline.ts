@@ -1,6 +1,7 @@
-import { BaselineCache, type IndexedBaseline } from './baseline-cache.js';
+import { BaselineCache, type BaselineTrust, type IndexedBaseline } from './baseline-cache.js';
 import { trustedTime, type ChangeEvent, type OperationPhase, type ParsedRecord } from './change.js';
-import { oneLine, ParseError } from './errors.js';
+import { classify, oneLine, OperatorError, type ErrorClass } from './errors.js';
+import { Misconfigurations, MISCONFIGURED_RULE } from './misconfigured.js';
 import { clip } from './reasons.js';
 import type { Drift, Finding } from './finding.js';
 import { findingTransitions, outboxEntries, type Provenance } from './finding-transitions.js';
@@ -30,6 +31,13 @@ export interface PipelineOptions {
   baselineTtlMs?: number;
   /** Warnings meant for people (an account without a baseline), one line each. */
   warn?: (line: string) => void;
+  /**
+   * Errors meant for operators: an operator error naming its fix (once per account and cause), a
+   * bug with its stack. Default: `warn`.
+   */
+  error?: (line: string) => void;
+  /** Whether a stored baseline may be used (its approval's sha256 and HMAC: snapshots/approval.ts). */
+  trustBaseline?: BaselineTrust;
 }
 
 export type RecordStatus = 'applied' | 'duplicate' | 'stale' | 'no-baseline' | 'ignored' | 'rejected' | 'failed';
@@ -43,6 +51,8 @@ export interface RecordOutcome {
   reason?: string;
   /** A failed record whose delivery should be retried by the platform. */
   retryable?: boolean;
+  /** What a rejected or failed record's error means (DESIGN.md, "Errors: one meaning each"). */
+  class?: ErrorClass;
   validationCode?: string;
   opened: Finding[];
   resolved: Finding[];
@@ -73,10 +83,15 @@ export class Pipeline {
   private readonly baselines: BaselineCache;
   private readonly warned = new Set<string>();
   private readonly now: () => Date;
+  private readonly misconfigured: Misconfigurations;
 
   constructor(private readonly options: PipelineOptions) {
     this.now = options.now ?? (() => new Date());
-    this.baselines = new BaselineCache(options.snapshots, options.baselineTtlMs ?? 60_000, () => this.now().getTime());
+    const ttl = options.baselineTtlMs ?? 60_000;
+    this.baselines = new BaselineCache(options.snapshots, ttl, () => this.now().getTime(), options.trustBaseline);
+    this.misconfigured = new Misconfigurations({
+      state: options.state, policy: options, now: this.now, log: (line) => this.logError(line), recheckMs: ttl,
+    });
   }
 
   /** Parses and processes one delivery. Never throws for bad input; each record gets an outcome. */
@@ -92,14 +107,14 @@ export class Pipeline {
 
   private async handleRecord(record: ParsedRecord, cloud: Cloud): Promise<RecordOutcome> {
     if (record.status === 'rejected') {
-      return { status: 'rejected', reason: record.reason, ...(record.index !== undefined ? { index: record.index } : {}), ...NO_FINDINGS };
+      return { status: 'rejected', reason: record.reason, class: 'bad-input', ...(record.index !== undefined ? { index: record.index } : {}), ...NO_FINDINGS };
     }
     if (record.status === 'ignored') {
       if (record.operation && !record.operation.failed) {
         try {
           await this.settleOperation(cloud, record.operation);
         } catch (error) {
-          return { status: 'failed', ...(record.eventId ? { eventId: record.eventId } : {}), reason: oneLine(error), retryable: true, ...NO_FINDINGS };
+          return this.failed(error, record.eventId);
         }
       }
       return {
@@ -108,15 +123,49 @@ export class Pipeline {
         ...(record.validationCode ? { validationCode: record.validationCode } : {}),
       };
     }
+    const first = record.changes[0];
+    const scope: Scope | undefined = first && { cloud: first.cloud, account: first.account };
     try {
-      return {
+      const outcome: RecordOutcome = {
         eventId: record.eventId, ...(record.index !== undefined ? { index: record.index } : {}),
         ...(await this.applyRecord(record.eventId, record.changes, record.operation)),
       };
+      // The account worked again (its baseline loaded, its event committed): its misconfigured findings resolve.
+      if (scope && (outcome.status === 'applied' || outcome.status === 'stale' || outcome.status === 'no-baseline')) {
+        const settled = await this.misconfigured.settle(scope, record.eventId)
+          .catch((error: unknown) => { this.logError(`${MISCONFIGURED_RULE} ${scope.cloud}/${scope.account}: not resolved yet: ${oneLine(error)}`); return []; });
+        outcome.resolved = [...outcome.resolved, ...settled];
+      }
+      return outcome;
     } catch (error) {
-      if (error instanceof ParseError) return { status: 'rejected', eventId: record.eventId, reason: oneLine(error), ...NO_FINDINGS };
-      return { status: 'failed', eventId: record.eventId, reason: oneLine(error), retryable: true, ...NO_FINDINGS };
+      return this.failed(error, record.eventId, scope, record.index);
     }
+  }
+
+  /**
+   * A record whose processing threw, by what the error means: bad input is rejected (never retried);
+   * anything else fails it so the platform retries — an operator error after one loud line naming the
+   * fix and one `netdrift.misconfigured` finding per account and cause, a bug with its stack logged.
+   */
+  private async failed(error: unknown, eventId: string | undefined, scope?: Scope, index?: number): Promise<RecordOutcome> {
+    const kind = classify(error);
+    const where = { ...(eventId ? { eventId } : {}), ...(index !== undefined ? { index } : {}) };
+    if (kind === 'bad-input') return { status: 'rejected', ...where, reason: oneLine(error), class: kind, ...NO_FINDINGS };
+    const opened: Finding[] = [];
+    if (error instanceof OperatorError) {
+      const finding = scope && await this.misconfigured.raise(scope, error, eventId ?? 'netdrift');
+      if (finding) opened.push(finding);
+      else if (!scope && !this.warned.has(`error:${error.code}`)) {
+        this.warned.add(`error:${error.code}`);
+        this.logError(`${MISCONFIGURED_RULE}: ${oneLine(error)} — fix: ${error.fix}; its events are retried until then`);
+      }
+    }
+    if (kind === 'bug') this.logError(`bug while processing event ${eventId ?? '(no id)'}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    return { status: 'failed', ...where, reason: oneLine(error), retryable: true, class: kind, opened, resolved: [] };
+  }
+
+  private logError(line: string): void {
+    (this.options.error ?? this.options.warn)?.(line);
   }
 
   /**
@@ -240,7 +289,9 @@ export class Pipeline {
     view.set({ cloud: scope.cloud, account: scope.account, kind, id, region, state, eventTime: from.eventTime, eventId: from.eventId });
     const drifts = diffResource(baseline.resource(kind, id), state ?? undefined, { cloud: scope.cloud });
     const open = await this.options.state.openFindings(scope, kind, id);
-    return findingTransitions(scope, drifts, open, from, this.now().toISOString(), true);
+    // DESIGN.md, "Trust": with a reader, `state` is what it read; without one, only a payload vouches for a resolve.
+    const resolvedBy = this.readerFor(scope.cloud) ? undefined : 'payload';
+    return findingTransitions(scope, drifts, open, from, this.now().toISOString(), true, resolvedBy);
   }
 
   private async unverified(change: ChangeEvent, scope: Scope, resource: string, region: string, from: Provenance, reason: string) {

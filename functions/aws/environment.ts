@@ -26,6 +26,8 @@ export const AwsFunctionEnvironmentSchema = z.object({
   /** Read changed resources back through the AWS APIs (default); `false` applies event payloads instead. */
   NETDRIFT_LIVE_READS: z.enum(['true', 'false']).default('true'),
   NETDRIFT_EVENT_TTL_HOURS: z.coerce.number().positive().default(48),
+  /** The key of approval HMACs, or the ARN of a Secrets Manager secret holding it: set, a baseline without a matching HMAC is refused. */
+  NETDRIFT_APPROVAL_HMAC_KEY: z.string().min(1).optional(),
   /**
    * The spoke role's name (`netdrift-reader`): every account, the function's own included, is read
    * through `arn:<partition>:iam::<account>:role/<name>`. Unset: only the function's own account is read.

@@ -5,6 +5,7 @@ import { alertPolicy } from '../../core/routing.js';
 import { parseConfig, type Config } from '../../core/config.js';
 import { ConfigError, oneLine } from '../../core/errors.js';
 import { Pipeline } from '../../core/pipeline.js';
+import { baselineApprovalCheck } from '../../snapshots/approval.js';
 import type { AlertSink, SnapshotStore, StateReader, StateStore } from '../../core/ports.js';
 import { captureRegions, parseAwsFunctionEnvironment, type AwsFunctionEnvironment } from './environment.js';
 import { log } from './log.js';
@@ -97,12 +98,16 @@ async function buildRuntime(env: AwsFunctionEnvironment): Promise<AwsRuntime> {
   const reader = lazyReader(clientConfig, env);
   const config = await sinkConfig(env, clientConfig);
   const sinks = sinksFromConfig(config);
+  const { resolveSecret } = await import('./secrets.js');
+  const approvalKey = await resolveSecret('NETDRIFT_APPROVAL_HMAC_KEY', env.NETDRIFT_APPROVAL_HMAC_KEY, clientConfig);
   const pipeline = new Pipeline({
     adapters: awsAdapters, snapshots, state,
     ...(env.NETDRIFT_LIVE_READS === 'true' ? { readers: { aws: reader } } : {}),
     ...alertPolicy(config),
     eventTtlHours: env.NETDRIFT_EVENT_TTL_HOURS,
     warn: (line) => log('warn', line),
+    error: (line) => log('error', line),
+    trustBaseline: baselineApprovalCheck(approvalKey),
   });
   const send = outboxDeliverer(state, sinks, config);
   return {
