@@ -11,16 +11,20 @@ Usage:
   netdrift replay [--baseline DIR] [--observed DIR] [--state FILE] [--format text|json] [--send] PATH...
   netdrift serve [--port N] [--host H] [--baseline DIR] [--state FILE]
   netdrift catalog [--cloud aws|azure|gcp] [--format text|json|filter]
-  netdrift snapshot capture --cloud aws --account ID --regions r1,r2 [--endpoint URL] [--baseline DIR]
-  netdrift snapshot show    --cloud C --account ID [--baseline DIR] [--candidate]
+  netdrift snapshot capture --cloud aws --account ID --regions r1,r2 [STORE] [--endpoint URL] [--role NAME [--external-id ID]]
+  netdrift snapshot refresh --cloud aws --account ID [--function NAME|ARN] [--regions r1,r2] [--region R] [--endpoint URL]
+  netdrift snapshot refresh --local ...                  (as capture, on this machine)
+  netdrift snapshot show    --cloud C --account ID [STORE] [--candidate]
   netdrift findings list    [--state FILE] [--status open|resolved] [--format text|json]
   netdrift outbox list      [--state FILE] [--rejected] [--format text|json]
   netdrift outbox redrive   [--state FILE] [--id ID]...
-  netdrift snapshot diff    --cloud C --account ID [--baseline DIR] [--format text|json]
-  netdrift snapshot approve --cloud C --account ID [--baseline DIR] [--by NAME]
+  netdrift snapshot diff    --cloud C --account ID [STORE] [--format text|json] [--exit-code [SEVERITY]]
+  netdrift snapshot approve --cloud C --account ID [STORE] [--by NAME]
 
 Every command takes --config FILE (JSON or YAML; also NETDRIFT_CONFIG).
-Exit codes: 0 ok, 1 failure, 2 usage error, 3 some input rejected (the rest processed).`;
+STORE is --baseline DIR, or --store s3://bucket/prefix | file://DIR | DIR (S3: --region R, --endpoint URL).
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 some input rejected (the rest processed);
+snapshot diff --exit-code: 1 when there is drift at or above SEVERITY (default info: any drift).`;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

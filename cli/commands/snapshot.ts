@@ -1,99 +1,178 @@
 import { loadConfig } from '../config-file.js';
 import { findingRecord, findingsTable } from '../finding-output.js';
 import { EXIT, type CommandIO } from '../io.js';
+import { DEFAULT_REFRESH_FUNCTION, invokeRefresh } from '../refresh-function.js';
+import { folderStore, openSnapshotStore, type OpenedStore } from '../snapshot-store-url.js';
 import { oneOf, parseCommand, required, UsageError } from '../usage.js';
 import { findingTransitions } from '../../core/finding-transitions.js';
 import { CLOUDS, type Scope } from '../../core/resource.js';
+import { atLeast, SEVERITIES } from '../../core/severity.js';
 import { diffSnapshots } from '../../core/snapshot-diff.js';
 import { canonicalJson, snapshotSha256 } from '../../snapshots/canonical.js';
-import { FilesystemSnapshotStore } from '../../snapshots/fs-store.js';
 import { approveCandidate, saveCandidate } from '../../snapshots/lifecycle.js';
 import { AwsStateReader } from '../../adapters/aws/state-reader.js';
 import { RegionProgress } from '../progress.js';
 
 const OPTIONS = {
-  cloud: { type: 'string' }, account: { type: 'string' }, baseline: { type: 'string' },
-  candidate: { type: 'boolean' }, format: { type: 'string' }, by: { type: 'string' },
-  regions: { type: 'string' }, endpoint: { type: 'string' },
+  cloud: { type: 'string' }, account: { type: 'string' }, baseline: { type: 'string' }, store: { type: 'string' },
+  region: { type: 'string' }, endpoint: { type: 'string' }, candidate: { type: 'boolean' }, format: { type: 'string' },
+  by: { type: 'string' }, regions: { type: 'string' }, 'exit-code': { type: 'string' }, function: { type: 'string' },
+  local: { type: 'boolean' }, role: { type: 'string' }, 'external-id': { type: 'string' },
 } as const;
 
-/** `netdrift snapshot show|diff|approve` on the filesystem store. */
-export async function snapshotCommand(args: string[], io: CommandIO): Promise<number> {
-  const [action, ...rest] = args;
-  const handler = action ? ACTIONS[action] : undefined;
-  if (!handler) throw new UsageError(`snapshot: expected one of ${Object.keys(ACTIONS).join(', ')}${action ? `, got "${action}"` : ''}`);
-  const { values } = parseCommand(rest, OPTIONS);
-  const config = await loadConfig(values.config, io.env);
-  const scope: Scope = { cloud: oneOf('cloud', required('cloud', values.cloud), CLOUDS, 'aws'), account: required('account', values.account) };
-  const store = new FilesystemSnapshotStore(values.baseline ?? config.baselines);
-  return handler({ store, scope, values, io });
-}
+type OptionName = keyof typeof OPTIONS;
+type Values = ReturnType<typeof parseCommand<typeof OPTIONS>>['values'];
 
 interface ActionContext {
-  store: FilesystemSnapshotStore;
   scope: Scope;
-  values: { candidate?: boolean; format?: string; by?: string; regions?: string; endpoint?: string };
+  values: Values;
   io: CommandIO;
+  /** The store `--store URL` or `--baseline DIR` names (default: the config's baselines folder). */
+  openStore(): Promise<OpenedStore>;
+  /** The AWS region of the command's clients: `--region`, else `AWS_REGION`. */
+  region: string | undefined;
 }
 
-const ACTIONS: Record<string, (ctx: ActionContext) => Promise<number>> = {
-  /** Captures live state as the account's candidate (AWS: the standard credential chain). */
-  async capture({ store, scope, values, io }) {
-    if (scope.cloud !== 'aws') throw new UsageError(`snapshot capture: --cloud ${scope.cloud} is not supported yet (aws is)`);
-    const regions = required('regions', values.regions).split(',').map((r) => r.trim()).filter(Boolean);
-    if (values.endpoint !== undefined && !URL.canParse(values.endpoint)) throw new UsageError(`--endpoint: not a URL: "${values.endpoint}"`);
-    const progress = new RegionProgress(io.stderr, regions);
-    const reader = new AwsStateReader({
-      clientConfig: values.endpoint ? { endpoint: values.endpoint } : {},
-      onProgress: (region, done, total) => progress.update(region, done, total),
-    });
-    const capture = await reader.capture(scope, regions);
-    for (const failure of capture.failures) io.stderr.write(`capture of ${failure.region} failed: ${failure.error}\n`);
-    // A partial capture approved as a baseline would drop the regions it missed: never save one.
-    if (capture.failures.length > 0) {
-      io.stderr.write(`candidate not saved: ${capture.failures.length} region(s) could not be read\n`);
-      return EXIT.failure;
-    }
-    const saved = await saveCandidate(store, capture.snapshot);
-    io.stdout.write(`candidate ${scope.cloud}/${scope.account}: ${capture.snapshot.resources.length} resources, sha256 ${saved.sha256}\n`);
-    return EXIT.ok;
-  },
+interface Action {
+  /** The options the action takes besides `--cloud`, `--account` and `--config`. */
+  options: readonly OptionName[];
+  run(ctx: ActionContext): Promise<number>;
+}
 
-  async show({ store, scope, values, io }) {
-    const slot = values.candidate ? 'candidate' : 'baseline';
-    const stored = await store.get(scope, slot);
-    if (!stored) {
-      io.stderr.write(`no ${slot} for ${scope.cloud}/${scope.account}\n`);
-      return EXIT.failure;
-    }
-    io.stdout.write(canonicalJson(stored.snapshot));
-    return EXIT.ok;
-  },
+const STORE: readonly OptionName[] = ['baseline', 'store', 'region', 'endpoint'];
+const CAPTURE: readonly OptionName[] = ['regions', 'role', 'external-id'];
 
-  async diff({ store, scope, values, io }) {
-    const format = oneOf('format', values.format, ['text', 'json'], 'text');
-    const [baseline, candidate] = await Promise.all([store.get(scope, 'baseline'), store.get(scope, 'candidate')]);
-    if (!baseline || !candidate) {
-      io.stderr.write(`snapshot diff needs a baseline and a candidate for ${scope.cloud}/${scope.account}; missing: ${[!baseline && 'baseline', !candidate && 'candidate'].filter(Boolean).join(', ')}\n`);
-      return EXIT.failure;
-    }
-    const from = {
-      operation: 'snapshot diff', eventId: `candidate:${snapshotSha256(candidate.snapshot).slice(0, 12)}`,
-      actor: {}, eventTime: candidate.snapshot.capturedAt,
-    };
-    const drifts = diffSnapshots(baseline.snapshot, candidate.snapshot);
-    const { opened } = findingTransitions(scope, drifts, [], from, new Date().toISOString(), true);
-    if (format === 'json') for (const f of opened) io.stdout.write(`${JSON.stringify(findingRecord(f))}\n`);
-    else io.stdout.write(findingsTable(opened));
-    return EXIT.ok;
-  },
+/** A bare `--exit-code` (last, or before another option) means any drift: `--exit-code=info`. */
+function withExitCodeValue(args: readonly string[]): string[] {
+  return args.map((arg, i) => (arg === '--exit-code' && (args[i + 1] === undefined || args[i + 1]?.startsWith('-')) ? '--exit-code=info' : arg));
+}
 
-  async approve({ store, scope, values, io }) {
-    const result = await approveCandidate(store, scope, {
-      ...(values.by ? { approvedBy: values.by } : {}),
-      ...(io.env.NETDRIFT_APPROVAL_HMAC_KEY ? { hmacKey: io.env.NETDRIFT_APPROVAL_HMAC_KEY } : {}),
-    });
-    io.stdout.write(`approved ${scope.cloud}/${scope.account}: sha256 ${result.approval.sha256}\n`);
-    return EXIT.ok;
-  },
+/** `netdrift snapshot capture|refresh|show|diff|approve`, on a folder or any store `--store` names. */
+export async function snapshotCommand(args: string[], io: CommandIO): Promise<number> {
+  const [name, ...rest] = args;
+  const action = name ? ACTIONS[name] : undefined;
+  if (!action) throw new UsageError(`snapshot: expected one of ${Object.keys(ACTIONS).join(', ')}${name ? `, got "${name}"` : ''}`);
+  const { values } = parseCommand(withExitCodeValue(rest), OPTIONS);
+  const foreign = (Object.keys(values) as (OptionName | 'config')[])
+    .filter((option) => option !== 'config' && option !== 'cloud' && option !== 'account' && !action.options.includes(option));
+  if (foreign.length > 0) throw new UsageError(`snapshot ${name}: --${foreign[0]} is not an option of ${name}`);
+  if (values.store !== undefined && values.baseline !== undefined) {
+    throw new UsageError('--store and --baseline both say where snapshots live: give one');
+  }
+  if (values.endpoint !== undefined && !URL.canParse(values.endpoint)) throw new UsageError(`--endpoint: not a URL: "${values.endpoint}"`);
+  const config = await loadConfig(values.config, io.env);
+  const scope: Scope = { cloud: oneOf('cloud', required('cloud', values.cloud), CLOUDS, 'aws'), account: required('account', values.account) };
+  const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  const openStore = async (): Promise<OpenedStore> => (values.store !== undefined
+    ? openSnapshotStore(values.store, { ...(region ? { region } : {}), ...(values.endpoint ? { endpoint: values.endpoint } : {}), cwd: io.cwd })
+    : folderStore(values.baseline ?? config.baselines, io.cwd));
+  return action.run({ scope, values, io, openStore, region });
+}
+
+function regionList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+}
+
+/** Captures live state as the account's candidate (AWS: the standard credential chain, or `--role`). */
+async function capture({ scope, values, io, openStore }: ActionContext): Promise<number> {
+  if (scope.cloud !== 'aws') throw new UsageError(`snapshot capture: --cloud ${scope.cloud} is not supported yet (aws is)`);
+  const regions = regionList(required('regions', values.regions));
+  if (values['external-id'] !== undefined && values.role === undefined) throw new UsageError('--external-id needs --role');
+  const { store } = await openStore();
+  const progress = new RegionProgress(io.stderr, regions);
+  const reader = new AwsStateReader({
+    clientConfig: values.endpoint ? { endpoint: values.endpoint } : {},
+    ...(values.role ? { assumeRole: { roleName: values.role, ...(values['external-id'] ? { externalId: values['external-id'] } : {}) } } : {}),
+    onProgress: (region, done, total) => progress.update(region, done, total),
+  });
+  const captured = await reader.capture(scope, regions);
+  for (const failure of captured.failures) io.stderr.write(`capture of ${failure.region} failed: ${failure.error}\n`);
+  // A partial capture approved as a baseline would drop the regions it missed: never save one.
+  if (captured.failures.length > 0) {
+    io.stderr.write(`candidate not saved: ${captured.failures.length} region(s) could not be read\n`);
+    return EXIT.failure;
+  }
+  const saved = await saveCandidate(store, captured.snapshot);
+  io.stdout.write(`candidate ${scope.cloud}/${scope.account}: ${captured.snapshot.resources.length} resources, sha256 ${saved.sha256}\n`);
+  return EXIT.ok;
+}
+
+/** Has the deployed refresh function capture the account into its store (`--local`: capture here instead). */
+async function refresh(ctx: ActionContext): Promise<number> {
+  const { scope, values, io, region } = ctx;
+  if (values.local) {
+    if (values.function !== undefined) throw new UsageError('--function and --local exclude each other: --local captures here');
+    return capture(ctx);
+  }
+  if (scope.cloud !== 'aws') throw new UsageError(`snapshot refresh: --cloud ${scope.cloud} is not supported yet (aws is)`);
+  const local = (['store', 'baseline', 'role', 'external-id'] as const).find((option) => values[option] !== undefined);
+  if (local) throw new UsageError(`snapshot refresh: --${local} only with --local (the function captures with its own role into its own store)`);
+  const functionName = values.function ?? DEFAULT_REFRESH_FUNCTION;
+  const regions = regionList(values.regions);
+  const outcome = await invokeRefresh({
+    functionName, account: scope.account, regions,
+    ...(region ? { region } : {}), ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+  });
+  const store = outcome.store ?? 's3://BUCKET/PREFIX';
+  const where = `--cloud ${scope.cloud} --account ${scope.account} --store ${store}`;
+  io.stdout.write(`candidate ${scope.cloud}/${outcome.account}: ${outcome.resources} resources, sha256 ${outcome.sha256} (${functionName}${outcome.store ? `, ${outcome.store}` : ''})\n`);
+  io.stdout.write(`review:  netdrift snapshot diff ${where}\n`);
+  io.stdout.write(`approve: netdrift snapshot approve ${where} --by NAME\n`);
+  return EXIT.ok;
+}
+
+async function show({ scope, values, io, openStore }: ActionContext): Promise<number> {
+  const slot = values.candidate ? 'candidate' : 'baseline';
+  const { store, url } = await openStore();
+  const stored = await store.get(scope, slot);
+  if (!stored) {
+    io.stderr.write(`no ${slot} for ${scope.cloud}/${scope.account} in ${url}\n`);
+    return EXIT.failure;
+  }
+  io.stdout.write(canonicalJson(stored.snapshot));
+  return EXIT.ok;
+}
+
+/** The candidate's drift from the baseline as findings; `--exit-code SEVERITY` fails on drift at or above it. */
+async function diff({ scope, values, io, openStore }: ActionContext): Promise<number> {
+  const format = oneOf('format', values.format, ['text', 'json'], 'text');
+  const gate = values['exit-code'] === undefined ? undefined : oneOf('exit-code', values['exit-code'], SEVERITIES, 'info');
+  const { store, url } = await openStore();
+  const [baseline, candidate] = await Promise.all([store.get(scope, 'baseline'), store.get(scope, 'candidate')]);
+  if (!baseline || !candidate) {
+    const missing = [!baseline && 'baseline', !candidate && 'candidate'].filter(Boolean).join(', ');
+    io.stderr.write(`snapshot diff needs a baseline and a candidate for ${scope.cloud}/${scope.account} in ${url}; missing: ${missing}\n`);
+    return EXIT.failure;
+  }
+  const from = {
+    operation: 'snapshot diff', eventId: `candidate:${snapshotSha256(candidate.snapshot).slice(0, 12)}`,
+    actor: {}, eventTime: candidate.snapshot.capturedAt,
+  };
+  const drifts = diffSnapshots(baseline.snapshot, candidate.snapshot);
+  const { opened } = findingTransitions(scope, drifts, [], from, new Date().toISOString(), true);
+  if (format === 'json') for (const f of opened) io.stdout.write(`${JSON.stringify(findingRecord(f))}\n`);
+  else io.stdout.write(findingsTable(opened));
+  if (gate === undefined) return EXIT.ok;
+  const over = opened.filter((f) => atLeast(f.severity, gate));
+  if (over.length === 0) return EXIT.ok;
+  io.stderr.write(`drift at or above ${gate}: ${over.length} finding(s)\n`);
+  return EXIT.failure;
+}
+
+async function approve({ scope, values, io, openStore }: ActionContext): Promise<number> {
+  const { store } = await openStore();
+  const result = await approveCandidate(store, scope, {
+    ...(values.by ? { approvedBy: values.by } : {}),
+    ...(io.env.NETDRIFT_APPROVAL_HMAC_KEY ? { hmacKey: io.env.NETDRIFT_APPROVAL_HMAC_KEY } : {}),
+  });
+  io.stdout.write(`approved ${scope.cloud}/${scope.account}: sha256 ${result.approval.sha256}\n`);
+  return EXIT.ok;
+}
+
+const ACTIONS: Record<string, Action> = {
+  capture: { options: [...STORE, ...CAPTURE], run: capture },
+  refresh: { options: [...STORE, ...CAPTURE, 'function', 'local'], run: refresh },
+  show: { options: [...STORE, 'candidate'], run: show },
+  diff: { options: [...STORE, 'format', 'exit-code'], run: diff },
+  approve: { options: [...STORE, 'by'], run: approve },
 };
