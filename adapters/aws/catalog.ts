@@ -78,15 +78,16 @@ export function awsCatalogRow(eventSource: string, eventName: string): CatalogRo
 /** An EventBridge event pattern (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html). */
 export interface AwsEventPattern {
   'detail-type': string[];
-  detail: { eventSource: string[]; eventName: string[]; errorCode: [{ exists: false }] };
+  detail: { eventSource: string[]; eventName: string[]; $or: [{ errorCode: [{ exists: false }] }, { errorCode: [null] }] };
 }
 
 /**
  * The EventBridge pattern that delivers every catalog operation, generated from the catalog so
  * what is deployed and what is parsed cannot disagree. It matches the cross product of sources and
  * names; `parse` ignores the pairs the catalog lacks as unwatched. Failed calls (those CloudTrail
- * logs with an `errorCode`) are not drift, so they are not delivered at all
- * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-exists-matching).
+ * logs with an `errorCode`) are not drift, so they are not delivered at all: the pattern admits
+ * a record without `errorCode` (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-exists-matching)
+ * or with a null one, as `parse` reads it (some exporters write every field, `"errorCode": null`).
  */
 export function awsEventPattern(catalog: readonly CatalogRow[] = awsCatalog): AwsEventPattern {
   const unique = (values: string[]): string[] => [...new Set(values)].sort();
@@ -95,7 +96,7 @@ export function awsEventPattern(catalog: readonly CatalogRow[] = awsCatalog): Aw
     detail: {
       eventSource: unique(catalog.map((entry) => entry.source)),
       eventName: unique(catalog.map((entry) => entry.name)),
-      errorCode: [{ exists: false }],
+      $or: [{ errorCode: [{ exists: false }] }, { errorCode: [null] }],
     },
   };
 }

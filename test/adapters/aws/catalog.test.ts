@@ -81,7 +81,7 @@ describe('awsEventPattern', () => {
       detail: {
         eventSource: ['ec2.amazonaws.com', 'route53.amazonaws.com', 'route53resolver.amazonaws.com'],
         eventName: [...new Set(awsCatalog.map((row) => row.name))].sort(),
-        errorCode: [{ exists: false }],
+        $or: [{ errorCode: [{ exists: false }] }, { errorCode: [null] }],
       },
     });
   });
@@ -92,6 +92,8 @@ describe('awsEventPattern', () => {
 
     const pattern = awsEventPattern([first]);
 
-    expect(pattern.detail).toStrictEqual({ eventSource: [first.source], eventName: [first.name], errorCode: [{ exists: false }] });
+    expect(pattern.detail).toStrictEqual({
+      eventSource: [first.source], eventName: [first.name], $or: [{ errorCode: [{ exists: false }] }, { errorCode: [null] }],
+    });
   });
 });

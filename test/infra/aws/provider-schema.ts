@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/**
+ * The arguments and nested blocks of one Terraform resource or data source type, as the AWS
+ * provider declares them. Computed-only attributes (`arn`, `qualified_arn`) are not arguments and
+ * are absent: a configuration may not set them.
+ */
+export interface BlockSchema {
+  attributes: ReadonlySet<string>;
+  blocks: ReadonlyMap<string, BlockSchema>;
+}
+
+export type SchemaKind = 'resource' | 'data';
+
+const require = createRequire(import.meta.url);
+const PROVIDER_LIB = join(dirname(require.resolve('@cdktf/provider-aws/package.json')), 'lib');
+
+/** The provider version the schema is from (what `@cdktf/provider-aws` was generated against). */
+export function providerVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PROVIDER_LIB, '..', 'package.json'), 'utf8')) as {
+    cdktf?: { provider?: { version?: string } };
+  };
+  return pkg.cdktf?.provider?.version ?? 'unknown';
+}
+
+/**
+ * `aws_cloudwatch_event_rule` → `cloudwatch-event-rule`; data sources carry a `data-aws-` prefix.
+ * The folder's own `tfResourceType` is checked, so a folder named alike for another type never counts.
+ */
+function folderOf(kind: SchemaKind, type: string): string {
+  if (type === 'aws') return 'provider'; // the provider's own configuration (`provider "aws" {…}`)
+  const bare = type.replace(/^aws_/, '').replaceAll('_', '-');
+  return kind === 'data' ? `data-aws-${bare}` : bare;
+}
+
+/**
+ * Each generated `index.js` spells a block's schema as an object literal of its HCL attributes —
+ * `name: { value: …, isBlock: true|false, … }` — in `synthesizeHclAttributes()` for the top level
+ * and in `function <struct>ToHclTerraform(struct)` for every nested block, whose converter the
+ * block's `value` names. That is the provider schema the bindings were generated from.
+ */
+function attrsLiteralAfter(source: string, start: number): string {
+  const open = source.indexOf('const attrs = {', start);
+  if (open < 0) throw new Error('provider schema: no attrs literal');
+  const indent = open - source.lastIndexOf('\n', open) - 1;
+  const close = source.indexOf(`\n${' '.repeat(indent)}};`, open);
+  return source.slice(open, close);
+}
+
+const ENTRY = /^ +(\w+): \{\n +value: (.*),\n +isBlock: (true|false),/gm;
+
+function blockFrom(source: string, literal: string, seen: Set<string>): BlockSchema {
+  const attributes = new Set<string>();
+  const blocks = new Map<string, BlockSchema>();
+  for (const [, name = '', value = '', isBlock] of literal.matchAll(ENTRY)) {
+    if (isBlock !== 'true') {
+      attributes.add(name);
+      continue;
+    }
+    const converter = /(\w+ToHclTerraform)\b/.exec(value)?.[1];
+    if (!converter || seen.has(converter)) throw new Error(`provider schema: block ${name} has no converter`);
+    const at = source.indexOf(`function ${converter}(struct)`);
+    if (at < 0) throw new Error(`provider schema: ${converter} not found`);
+    blocks.set(name, blockFrom(source, attrsLiteralAfter(source, at), new Set([...seen, converter])));
+  }
+  return { attributes, blocks };
+}
+
+const cache = new Map<string, BlockSchema | undefined>();
+
+/** The schema of `type`, or undefined when the provider has no such resource (or data source). */
+export function providerSchema(kind: SchemaKind, type: string): BlockSchema | undefined {
+  const key = `${kind} ${type}`;
+  if (cache.has(key)) return cache.get(key);
+  const file = join(PROVIDER_LIB, folderOf(kind, type), 'index.js');
+  let schema: BlockSchema | undefined;
+  if (existsSync(file)) {
+    const source = readFileSync(file, 'utf8');
+    if (source.includes(`.tfResourceType = "${type}";`)) {
+      schema = blockFrom(source, attrsLiteralAfter(source, source.indexOf('synthesizeHclAttributes() {')), new Set());
+    }
+  }
+  cache.set(key, schema);
+  return schema;
+}
