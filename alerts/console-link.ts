@@ -117,7 +117,8 @@ const CONSOLE_LINKS: Readonly<Record<Cloud, (finding: Finding) => string>> = {
  * Global AWS resources open in us-east-1. Undefined when the finding names no resource.
  */
 export function consoleUrl(finding: Finding): string | undefined {
-  if (!finding.resource) return undefined;
+  // netdrift.misconfigured is about netdrift's setup for a whole account, not a resource of it.
+  if (!finding.resource || finding.rule === 'netdrift.misconfigured') return undefined;
   // A link is a convenience: a finding stored before its text was made safe, or of an unknown kind, has none.
   try {
     return CONSOLE_LINKS[finding.cloud]?.(finding);

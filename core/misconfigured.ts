@@ -8,20 +8,19 @@ export const MISCONFIGURED_RULE = 'netdrift.misconfigured';
 
 /**
  * Stores key findings by resource; a misconfiguration is about a whole account, so its findings are
- * kept under one fixed key per account: this kind with no resource id (so no console link, and
- * messages name the account and the file instead of a resource).
+ * kept under one fixed key per account: this kind, with the account itself as the resource (no
+ * console link is made for it, and messages name the account and the file at fault instead).
  */
 export const MISCONFIGURED_KIND: ResourceKind = 'route-table';
-const NO_RESOURCE = '';
 
 /**
  * The `netdrift.misconfigured` finding for an operator error: critical, one per account and cause
  * (fingerprinted on cloud, account, rule and cause), saying what is wrong, where, and the fix.
  */
 export function misconfiguredFinding(scope: Scope, error: OperatorError, eventId: string, now: string): Finding {
-  const fingerprint = findingFingerprint({ cloud: scope.cloud, account: scope.account, rule: MISCONFIGURED_RULE, resource: NO_RESOURCE, item: error.code });
+  const fingerprint = findingFingerprint({ cloud: scope.cloud, account: scope.account, rule: MISCONFIGURED_RULE, resource: scope.account, item: error.code });
   return {
-    rule: MISCONFIGURED_RULE, severity: 'critical', kind: MISCONFIGURED_KIND, resource: NO_RESOURCE, region: 'global', item: error.code,
+    rule: MISCONFIGURED_RULE, severity: 'critical', kind: MISCONFIGURED_KIND, resource: scope.account, region: 'global', item: error.code,
     summary: `netdrift cannot check ${scope.cloud}/${scope.account} (${error.code}): ${oneLine(error)}`,
     hint: error.fix,
     observed: { cause: error.code, ...(error.location === undefined ? {} : { location: error.location }) },
@@ -66,7 +65,7 @@ export class Misconfigurations {
     let opened: Finding | undefined;
     let unrecorded = '';
     try {
-      const open = await this.options.state.openFindings(scope, MISCONFIGURED_KIND, NO_RESOURCE);
+      const open = await this.options.state.openFindings(scope, MISCONFIGURED_KIND, scope.account);
       if (!open.some((f) => f.fingerprint === finding.fingerprint)) {
         await this.options.state.commit({ processed: [], observed: [], findings: [finding], outbox: outboxEntries([finding], [], this.options.policy) });
         opened = finding;
@@ -93,7 +92,7 @@ export class Misconfigurations {
     const resolve = (f: Finding): Finding => Object.assign({}, f, {
       status: 'resolved' as const, eventId, eventIds: f.eventIds.includes(eventId) ? f.eventIds : [...f.eventIds, eventId], eventTime: at, resolvedAt: at,
     });
-    const open = (await this.options.state.openFindings(scope, MISCONFIGURED_KIND, NO_RESOURCE)).filter((f) => f.rule === MISCONFIGURED_RULE);
+    const open = (await this.options.state.openFindings(scope, MISCONFIGURED_KIND, scope.account)).filter((f) => f.rule === MISCONFIGURED_RULE);
     const late = mine.filter(([, entry]) => !entry.recorded).map(([, entry]) => entry.finding)
       .filter((f) => !open.some((o) => o.fingerprint === f.fingerprint));
     const resolved = [...open, ...late].map(resolve);
