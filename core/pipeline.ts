@@ -264,8 +264,9 @@ export class Pipeline {
     const reader = this.readerFor(change.cloud);
     const live = (await reader?.select?.(scope, change.kind, selector)) ?? [];
     const ids = new Map([...live, ...known].map((id) => [normalizeId(scope.cloud, id), id]));
-    // A delete of whatever a selector picks (a router's other NATs) that picks nothing is no change.
-    const nothingToDo = change.action === 'delete' || (selector.except?.length ?? 0) > 0;
+    // A delete of whatever a selector picks (a router's other NATs) that picks nothing is no change; nor is a
+    // selection by prefix (an Azure VNet's subnets or peerings) that picks nothing: it names no resource to report.
+    const nothingToDo = change.action === 'delete' || (selector.except?.length ?? 0) > 0 || selector.contains === undefined;
     if (ids.size === 0 && !reader && !nothingToDo) {
       const what = selector.contains ?? selector.containsPrefix ?? selector.idPrefix ?? change.operation;
       return this.unverified(change, scope, what, change.region, from, `no ${change.kind} is known to hold ${what}`);

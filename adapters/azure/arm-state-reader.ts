@@ -99,6 +99,16 @@ export class AzureStateReader implements StateReader {
    * nothing. Other selectors: nothing the reader can tell.
    */
   async select(scope: Scope, kind: ResourceKind, selector: Selector): Promise<string[]> {
+    try {
+      return await this.selectLive(scope, kind, selector);
+    } catch (error) {
+      // What cannot be told (a foreign id, a 400) leaves the pipeline the holders it knows, each read back.
+      if (error instanceof PermanentReadError) return [];
+      throw error;
+    }
+  }
+
+  private async selectLive(scope: Scope, kind: ResourceKind, selector: Selector): Promise<string[]> {
     const family = await routes();
     const field = selector.field === 'subnets' && (kind === 'route-table' || kind === 'nat-gateway') ? kind : undefined;
     let found: string[] = [];
