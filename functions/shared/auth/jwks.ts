@@ -12,6 +12,9 @@ export function entraJwksUrl(tenant: string): string {
   return `https://login.microsoftonline.com/${encodeURIComponent(tenant)}/discovery/v2.0/keys`;
 }
 
+/** RS256 keys shorter than this are refused (RFC 7518 §3.3 requires 2048 bits or more). */
+const MIN_RSA_BITS = 2048;
+
 const JwksSchema = z.object({
   keys: z.array(z.looseObject({ kty: z.string(), kid: z.string().min(1).optional(), use: z.string().optional(), alg: z.string().optional() })),
 });
@@ -26,11 +29,15 @@ export function keysOfJwks(document: unknown, where: string): Map<string, KeyObj
   const keys = new Map<string, KeyObject>();
   for (const jwk of parsed.data.keys) {
     if (jwk.kty !== 'RSA' || !jwk.kid || (jwk.use ?? 'sig') !== 'sig' || (jwk.alg ?? 'RS256') !== 'RS256') continue;
+    let key: KeyObject;
     try {
-      keys.set(jwk.kid, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }));
+      key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
     } catch (error) {
       throw new ConfigError(`${where}: key ${jwk.kid} is not a valid RSA public key: ${oneLine(error)}`, { cause: error });
     }
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < MIN_RSA_BITS) throw new ConfigError(`${where}: key ${jwk.kid} has ${bits} bits, fewer than ${MIN_RSA_BITS}`);
+    keys.set(jwk.kid, key);
   }
   return keys;
 }
