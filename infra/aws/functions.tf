@@ -5,7 +5,7 @@ data "archive_file" "function" {
   for_each    = local.functions
   type        = "zip"
   source_dir  = "${local.dist_dir}/${each.key}"
-  excludes    = ["meta.json"]
+  excludes    = concat(["meta.json"], var.include_source_maps ? [] : ["*.map", "**/*.map"])
   output_path = "${path.root}/.terraform/netdrift/${each.key}.zip"
 }
 

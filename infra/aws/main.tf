@@ -54,6 +54,7 @@ locals {
     var.pagerduty_routing_key_secret_arn == null ? {} : { NETDRIFT_PAGERDUTY_ROUTING_KEY = var.pagerduty_routing_key_secret_arn },
     var.reader_external_id == null ? {} : { NETDRIFT_READER_EXTERNAL_ID = var.reader_external_id },
     var.routing == null ? {} : { NETDRIFT_ROUTING = jsonencode(var.routing) },
+    var.include_source_maps ? { NODE_OPTIONS = "--enable-source-maps" } : {},
   )
 
   tags = merge({ "netdrift:component" = "hub" }, var.tags)

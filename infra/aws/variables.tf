@@ -15,6 +15,12 @@ variable "dist_dir" {
   default     = null
 }
 
+variable "include_source_maps" {
+  description = "Ship the bundles' source maps and run Node with --enable-source-maps (stack traces name the TypeScript sources; the zip grows from about 0.7 to 2.5 MB)."
+  type        = bool
+  default     = false
+}
+
 variable "organization_id" {
   description = "AWS Organizations id (o-…). When set, the hub bus admits PutEvents from every account of the organisation (aws:PrincipalOrgID). Leave null for a single account."
   type        = string
@@ -45,10 +51,14 @@ variable "reader_role_name" {
 }
 
 variable "reader_external_id" {
-  description = "Optional external id the functions pass when assuming the reader role (NETDRIFT_READER_EXTERNAL_ID); the spoke's trust policy then requires it."
+  description = "Optional external id the functions pass when assuming the reader role (NETDRIFT_READER_EXTERNAL_ID); the spoke's trust policy then requires it. Not a secret (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html)."
   type        = string
   default     = null
-  sensitive   = true
+
+  validation {
+    condition     = var.reader_external_id == null || can(regex("^[A-Za-z0-9+=,.@:/-]{2,1224}$", var.reader_external_id))
+    error_message = "reader_external_id: 2 to 1224 letters, digits or +=,.@:/- characters."
+  }
 }
 
 variable "spoke_in_hub_account" {

@@ -55,7 +55,6 @@ variable "reader_external_id" {
   description = "Optional external id the reader role requires."
   type        = string
   default     = null
-  sensitive   = true
 }
 
 variable "slack_webhook_secret_arn" {
