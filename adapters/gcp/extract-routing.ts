@@ -32,7 +32,7 @@ const RouteRequest = z.looseObject({
 });
 
 /** A router's Cloud NAT config (https://cloud.google.com/compute/docs/reference/rest/v1/routers). */
-const RouterNat = z.looseObject({
+export const RouterNat = z.looseObject({
   name: z.string().min(1),
   sourceSubnetworkIpRangesToNat: OptionalText,
   subnetworks: z.array(z.looseObject({ name: z.string().min(1) })).optional(),
@@ -78,12 +78,12 @@ function deleteRoute(call: AuditCall): ChangeDraft[] {
 }
 
 /** `ALL_SUBNETWORKS_ALL_IP_RANGES` / `ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES`: every subnet in the region. */
-function natSubnets(nat: z.output<typeof RouterNat>, project: string, region: string): string[] {
+export function natSubnets(nat: z.output<typeof RouterNat>, project: string, region: string): string[] {
   if (nat.sourceSubnetworkIpRangesToNat?.startsWith('ALL_SUBNETWORKS')) return ['*'];
   return (nat.subnetworks ?? []).map((subnet) => qualifiedPath(subnet.name, project, `regions/${region}/subnetworks`));
 }
 
-function natPublicIps(nat: z.output<typeof RouterNat>, project: string, region: string): string[] {
+export function natPublicIps(nat: z.output<typeof RouterNat>, project: string, region: string): string[] {
   if (nat.natIpAllocateOption === 'AUTO_ONLY') return [];
   return (nat.natIps ?? []).map((address) => qualifiedPath(address, project, `regions/${region}/addresses`));
 }
