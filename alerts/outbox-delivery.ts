@@ -9,6 +9,8 @@ export interface OutboxDeliveryOptions extends DeliverOptions {
 
 /** A drain that makes no progress this many passes in a row while entries look due stops (they are leased elsewhere). */
 const IDLE_PASSES = 3;
+/** A drain whose passes only fail (a sink down) stops after this many in a row: the entries stay for a later run. */
+const FAILING_PASSES = 3;
 
 /**
  * Sending the outbox, the three ways its callers need (DESIGN.md, "Concurrency"):
@@ -54,15 +56,21 @@ export class OutboxDelivery {
     }
   }
 
-  /** Passes until the outbox is empty or its next entry is due later than the retry policy's `maxWaitMs`. */
+  /**
+   * Passes until the outbox is empty, its next entry is due later than the retry policy's
+   * `maxWaitMs`, or a few passes in a row sent nothing and failed (a sink down).
+   */
   async drain(): Promise<DeliveryReport> {
     const total = emptyReport();
     const maxWaitMs = (this.options.retry ?? DEFAULT_RETRY).maxWaitMs;
     let idle = 0;
+    let failing = 0;
     for (;;) {
       const report = await this.pass();
       addReport(total, report);
       idle = report.sent + report.failed.length > 0 ? 0 : idle + 1;
+      failing = report.sent === 0 && report.failed.length > 0 ? failing + 1 : 0;
+      if (failing >= FAILING_PASSES) return total;
       const pending = await this.store.listOutbox({ state: 'pending' });
       if (pending.length === 0) return total;
       const now = this.now();

@@ -1,13 +1,14 @@
 import { ConfigError } from '../../core/errors.js';
 import { deliveryAuthenticators, deliveryAuthSettings, type DeliveryAuthenticators } from '../../functions/shared/auth/delivery-auth.js';
+import { outboxDelivery } from '../../alerts/sinks.js';
 import { loadConfig } from '../config-file.js';
 import { createHttpServer, deliveryRoutes, isLoopbackHost } from '../http-server.js';
 import { EXIT, type CommandIO } from '../io.js';
 import { createRuntime } from '../runtime.js';
 import { parseCommand, UsageError } from '../usage.js';
 
-/** How often the outbox is retried in the background when nothing new arrives. */
-const OUTBOX_INTERVAL_MS = 15_000;
+/** How often each sink's lane looks for alerts that are due (retries, and what its rate limit held back). */
+const OUTBOX_INTERVAL_MS = 1_000;
 /** How long alerts wait for others of the same storm. */
 const STORM_GATHER_MS = 1_000;
 
@@ -29,13 +30,14 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
     config, send: true, warn: (line) => log(`warning: ${line}`), stdout: io.stdout,
     stateFile: values.state ?? config.state, ...(values.baseline ? { baselines: values.baseline } : {}),
   });
-  let draining: Promise<void> | undefined;
-  const drain = () => {
-    draining ??= runtime.deliver()
-      .then((report) => { for (const f of report.failed) log(`alert not sent to ${f.sink} (${f.rule}): ${f.error}`); })
-      .catch((error: unknown) => log(`outbox: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => { draining = undefined; });
-  };
+  // Each sink's lane runs on its own, leasing what it sends and taking slots of the rate limits shared
+  // through the state file: a hung sink holds back only its own lane, and `outbox redrive` beside
+  // this loop never sends an entry twice (DESIGN.md, "Concurrency").
+  const delivery = outboxDelivery(runtime.state, runtime.sinks, config);
+  const drain = () => delivery.tick((outcome) => {
+    if ('error' in outcome) log(`outbox: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`);
+    else for (const f of outcome.report.failed) log(`alert not sent to ${f.sink} (${f.rule}): ${f.error}`);
+  });
   // Alerts go out a moment after the delivery that opened them, so that a storm arriving as many
   // deliveries waits in the outbox together and is grouped (config `storm`).
   let scheduled: NodeJS.Timeout | undefined;
@@ -43,7 +45,8 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
     scheduled ??= setTimeout(() => { scheduled = undefined; drain(); }, STORM_GATHER_MS);
   };
   const server = createHttpServer(deliveryRoutes(runtime.pipeline, drainSoon, auth), log);
-  const timer = setInterval(drain, OUTBOX_INTERVAL_MS);
+  // While alerts gather for a storm, the loop leaves them to the gathering's own pass.
+  const timer = setInterval(() => { if (!scheduled) drain(); }, OUTBOX_INTERVAL_MS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, values.host ?? '127.0.0.1', () => resolve());
@@ -62,7 +65,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   if (scheduled) clearTimeout(scheduled);
   drain();
   await new Promise((resolve) => server.close(resolve));
-  await draining;
+  await delivery.idle();
   await runtime.close();
   return EXIT.ok;
 }

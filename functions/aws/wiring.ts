@@ -1,6 +1,6 @@
 import { awsAdapters } from '../../adapters/aws/index.js';
-import type { DeliveryReport } from '../../alerts/deliver.js';
-import { outboxDeliverer, sinksFromConfig } from '../../alerts/sinks.js';
+import { emptyReport, type DeliveryReport } from '../../alerts/deliver.js';
+import { outboxDelivery, sinksFromConfig } from '../../alerts/sinks.js';
 import { alertPolicy } from '../../core/routing.js';
 import { parseConfig, type Config } from '../../core/config.js';
 import { ConfigError, oneLine } from '../../core/errors.js';
@@ -43,7 +43,10 @@ export interface AwsRuntime {
   snapshots: SnapshotStore;
   reader: AccountReader;
   sinks: ReadonlyMap<string, AlertSink>;
-  /** Sends what waits in the outbox; failures stay there for the next invocation and are logged. */
+  /**
+   * One pass over the outbox, never waiting for a rate limit: failures and what cannot go now
+   * stay there for the next invocation (failures are logged).
+   */
   deliver(): Promise<DeliveryReport>;
 }
 
@@ -109,13 +112,15 @@ async function buildRuntime(env: AwsFunctionEnvironment): Promise<AwsRuntime> {
     error: (line) => log('error', line),
     trustBaseline: baselineApprovalCheck(approvalKey),
   });
-  const send = outboxDeliverer(state, sinks, config);
+  // One pass that never waits for a rate limit or a Retry-After: what cannot go now stays in the
+  // outbox, leased by nobody, for the next invocation (DESIGN.md, "Concurrency").
+  const delivery = outboxDelivery(state, sinks, config);
   return {
     env, regions: captureRegions(env), pipeline, state, snapshots, reader, sinks,
     async deliver() {
-      const report = await send().catch((error: unknown) => {
+      const report = await delivery.pass().catch((error: unknown) => {
         log('error', `outbox: ${oneLine(error)}`);
-        return { sent: 0, failed: [], deferred: 0, groups: 0 };
+        return emptyReport();
       });
       for (const f of report.failed) log('warn', `alert not sent to ${f.sink}`, { rule: f.rule, fingerprint: f.fingerprint, error: f.error, retryable: f.retryable });
       return report;
