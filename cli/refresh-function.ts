@@ -63,6 +63,8 @@ export async function invokeRefresh(options: InvokeRefreshOptions): Promise<Refr
       FunctionName: name, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)),
     }));
   } catch (error) {
+    // The SDK's own words when no region came from --region, AWS_REGION or the profile.
+    if (oneLine(error) === 'Region is missing') throw new NetdriftError(`invoke ${name}: no AWS region: pass --region, set AWS_REGION, or give the function's ARN`, { cause: error });
     const errorName = (error as { name?: string } | undefined)?.name ?? 'Error';
     throw new NetdriftError(`invoke ${name}: ${errorName}: ${oneLine(error)}`, { cause: error });
   } finally {

@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { S3SnapshotStore } from '../../adapters/aws/s3-snapshot-store.js';
 import { readApproval } from '../../snapshots/approval.js';
+import { snapshotSha256 } from '../../snapshots/canonical.js';
 import { runCli, tempTree } from '../support/cli.js';
 import { bundlePath } from '../support/lambda-container.js';
 import { startLambdaInvokeServer, type LambdaInvokeServer } from '../support/lambda-invoke-server.js';
@@ -75,10 +76,10 @@ describeWithMoto('netdrift snapshot on S3 (refresh function on moto, through the
     await ec2.send(new CreateRouteCommand({ RouteTableId: routeTable, DestinationCidrBlock: '198.51.100.0/24', GatewayId: gateway }));
     const functionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:netdrift-refresh`;
     const refreshed = await cli(['snapshot', 'refresh', ...scope, '--function', functionArn, '--regions', REGION, '--endpoint', lambda.url], { AWS_REGION: 'us-west-2' });
-    const diff = await cli(['snapshot', 'diff', ...scope, '--store', STORE, '--endpoint', moto(), '--format', 'json']);
-    const gateAny = await cli(['snapshot', 'diff', ...scope, '--store', STORE, '--endpoint', moto(), '--exit-code']);
-    const gateHigh = await cli(['snapshot', 'diff', ...scope, '--store', STORE, '--endpoint', moto(), '--exit-code', 'high']);
-    const gateCritical = await cli(['snapshot', 'diff', ...scope, '--store', STORE, '--endpoint', moto(), '--exit-code=critical']);
+    const review = ['snapshot', 'diff', ...scope, '--store', STORE, '--endpoint', moto()];
+    const [diff, gateAny, gateHigh, gateCritical] = await Promise.all([
+      cli([...review, '--format', 'json']), cli([...review, '--exit-code']), cli([...review, '--exit-code', 'high']), cli([...review, '--exit-code=critical']),
+    ]);
     const approved = await cli(['snapshot', 'approve', ...scope, '--store', STORE, '--endpoint', moto(), '--by', 'alice']);
     const shown = await cli(['snapshot', 'show', ...scope, '--store', STORE, '--endpoint', moto()]);
 
@@ -116,7 +117,7 @@ describeWithMoto('netdrift snapshot on S3 (refresh function on moto, through the
     expect(await store.get({ cloud: 'aws', account: ACCOUNT }, 'candidate')).toBeUndefined();
     const object = await s3().send(new GetObjectCommand({ Bucket: BUCKET, Key: `baselines/aws/${ACCOUNT}.json` }));
     expect(shown).toMatchObject({ code: 0, stdout: await object.Body?.transformToString() });
-  });
+  }, 60_000);
 
   it('a refresh with nothing changed since the approval passes the gate', async () => {
     await cli(['snapshot', 'refresh', ...scope, '--endpoint', lambda.url]);
@@ -125,7 +126,7 @@ describeWithMoto('netdrift snapshot on S3 (refresh function on moto, through the
     const gate = await cli(['snapshot', 'diff', ...scope, '--store', STORE, '--endpoint', moto(), '--exit-code']);
     expect(refreshed.code).toBe(0);
     expect(gate).toMatchObject({ code: 0, stdout: 'no findings\n', stderr: '' });
-  });
+  }, 40_000);
 
   it('a function error is one line and exit 1', async () => {
     const result = await cli(['snapshot', 'refresh', ...scope, '--function', 'netdrift-refresh-broken', '--endpoint', lambda.url]);
@@ -141,29 +142,27 @@ describeWithMoto('netdrift snapshot on S3 (refresh function on moto, through the
     expect(result.stderr).toMatch(/^netdrift: invoke netdrift-nowhere: ResourceNotFoundException: Function not found: .+\n$/);
   });
 
-  it('refresh --local captures here, into a file:// store that --baseline reads too', async () => {
-    const dir = await tempTree({ '.keep': '' });
-    try {
-      const captured = await cli(['snapshot', 'refresh', ...scope, '--local', '--regions', REGION, '--endpoint', moto(), '--store', `file://${dir}`]);
-      const shown = await cli(['snapshot', 'show', ...scope, '--candidate', '--baseline', dir]);
-      expect(captured.code).toBe(0);
-      const candidate = JSON.parse(shown.stdout) as { scope: unknown; resources: unknown[] };
-      expect(candidate.scope).toMatchObject({ cloud: 'aws', account: ACCOUNT });
-      expect(captured.stdout).toMatch(new RegExp(`^candidate aws/${ACCOUNT}: ${candidate.resources.length} resources, sha256 [0-9a-f]{64}\\n$`));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it('refresh --local captures here into the S3 store (a prefix without its trailing slash names the same place)', async () => {
+    const captured = await cli(['snapshot', 'refresh', ...scope, '--local', '--regions', REGION, '--endpoint', moto(), '--store', `s3://${BUCKET}/local`]);
+    const shown = await cli(['snapshot', 'show', ...scope, '--candidate', '--endpoint', moto(), '--store', `s3://${BUCKET}/local/`]);
+
+    expect(captured.code).toBe(0);
+    const candidate = await new S3SnapshotStore({ client: s3(), bucket: BUCKET, prefix: 'local/' }).get({ cloud: 'aws', account: ACCOUNT }, 'candidate');
+    expect(captured.stdout).toBe(`candidate aws/${ACCOUNT}: ${candidate?.snapshot.resources.length} resources, sha256 ${candidate && snapshotSha256(candidate.snapshot)}\n`);
+    expect(candidate?.snapshot.resources.map((r) => r.id)).toContain(routeTable);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toEqual(JSON.parse(JSON.stringify(candidate?.snapshot)));
   });
 
-  it('capture --role reads another account through its role, and refuses it without one', async () => {
+  it('capture --role reads another account through its role (into a file:// store --baseline reads), and refuses it without one', async () => {
     const dir = await tempTree({ '.keep': '' });
     // moto's own account (123456789012): the member account is reachable only through a role.
     const hub = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SESSION_TOKEN: '' };
-    const capture = ['snapshot', 'capture', ...scope, '--regions', REGION, '--endpoint', moto(), '--store', dir];
+    const capture = ['snapshot', 'capture', ...scope, '--regions', REGION, '--endpoint', moto(), '--store', `file://${dir}`];
     try {
       const refused = await cli(capture, hub);
       const captured = await cli([...capture, '--role', 'netdrift-reader', '--external-id', 'cli-test'], hub);
-      const shown = await cli(['snapshot', 'show', ...scope, '--candidate', '--store', dir]);
+      const shown = await cli(['snapshot', 'show', ...scope, '--candidate', '--baseline', dir]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toBe(`netdrift: capture of ${ACCOUNT} refused: these credentials are account 123456789012; pass --role (NETDRIFT_READER_ROLE) or use that account's credentials\n`);
       expect(captured.code).toBe(0);
@@ -191,5 +190,12 @@ describe('netdrift snapshot --store: usage errors', () => {
     [['refresh', ...scope, '--store', 's3://my-bucket/b'], 'netdrift: snapshot refresh: --store only with --local (the function captures with its own role into its own store)'],
   ])('snapshot %j → exit 2', async (args, line) => {
     expect(await usage(args)).toEqual({ code: 2, line, lines: 2 });
+  });
+
+  it('refresh without a region says where to give one', async () => {
+    const result = await runCli(['snapshot', 'refresh', ...scope, '--endpoint', 'http://127.0.0.1:9'], {
+      env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' },
+    });
+    expect(result).toEqual({ code: 1, stdout: '', stderr: "netdrift: invoke netdrift-refresh: no AWS region: pass --region, set AWS_REGION, or give the function's ARN\n" });
   });
 });
