@@ -76,7 +76,7 @@ describe('Azure through a Pipeline with the ARM reader', () => {
 
   it('a subnet write re-associating a route table: route-table.association-changed on both, found via select', async () => {
     const pipe = await pipeline();
-    const subnet = fake.store.get(SNET) ?? {};
+    const subnet: Record<string, unknown> = fake.store.get(SNET) ?? {};
     await fake.send('PUT', SNET, { ...subnet, properties: { ...(subnet.properties as Doc), routeTable: { id: RT2 } } });
 
     const outcome = await pipe.handle(event('virtualNetworks-subnets-write', SNET));

@@ -78,7 +78,7 @@ describe('AzureStateReader.select', () => {
   });
 
   it('after a subnet write that moved it, the subnet is held by its new route table', async () => {
-    const subnet = fake.store.get(SNET) ?? {};
+    const subnet: Record<string, unknown> = fake.store.get(SNET) ?? {};
     await fake.send('PUT', SNET, { ...subnet, properties: { ...(subnet.properties as object), routeTable: { id: RT2 } } });
 
     expect(await reader.select(scope, 'route-table', { field: 'subnets', contains: SNET })).toEqual([RT2]);
