@@ -120,14 +120,19 @@ export function resourceIdProblem(cloud: Cloud, id: string, what = 'resource id'
   return grammarProblem(what, id, RESOURCES[cloud], MAX_RESOURCE_ID);
 }
 
-/** Why `eventId` cannot be an audit record's id (empty, too long, unsafe characters); undefined when it can. */
-export function eventIdProblem(eventId: string): string | undefined {
-  return grammarProblem('event id', eventId, { pattern: /^\S/, says: 'an event id' }, MAX_EVENT_ID);
+/** Why `value` cannot be an opaque id (an event's, an operation's): empty, too long, unsafe characters; undefined when it can. */
+export function opaqueIdProblem(what: string, value: string, max = MAX_EVENT_ID): string | undefined {
+  return grammarProblem(what, value, { pattern: /^\S/, says: `${what === 'event id' ? 'an' : 'a'} ${what}` }, max);
 }
 
-/** An id usable to name an ignored record, or undefined. */
-export function usableEventId(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' && !eventIdProblem(value) ? value : undefined;
+/** Why `eventId` cannot be an audit record's id; undefined when it can. */
+export function eventIdProblem(eventId: string): string | undefined {
+  return opaqueIdProblem('event id', eventId);
+}
+
+/** An id usable to name an ignored record or an operation, or undefined. */
+export function usableEventId(value: unknown, max = MAX_EVENT_ID): string | undefined {
+  return typeof value === 'string' && value !== '' && !opaqueIdProblem('id', value, max) ? value : undefined;
 }
 
 /** Who made a change, each field printable and cut short. */

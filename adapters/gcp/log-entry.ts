@@ -6,7 +6,7 @@ import { gcpCatalogRow, normalizeMethod } from './catalog.js';
 import type { ChangeDraft } from './extraction.js';
 import { gcpExtractors } from './extractors.js';
 import { clip, issueReason, quote, rejected } from '../../core/reasons.js';
-import { safeChanges, usableEventId } from '../../core/safe-text.js';
+import { opaqueIdProblem, safeChanges, usableEventId } from '../../core/safe-text.js';
 import { gcpResourcePath, projectOfPath } from './resource-path.js';
 
 /** The `@type` of a Cloud Audit Logs payload: https://cloud.google.com/logging/docs/audit/understanding-audit-logs */
@@ -155,14 +155,16 @@ export function parseLogEntry(raw: unknown, where = 'LogEntry'): ParsedRecord {
   const unwatched = request && extractor.unwatched?.(request);
   if (unwatched) {
     // The operation's last entry carries no request to tell it is unwatched too: settle the operation.
-    const op = isRecord(raw.operation) && typeof raw.operation.id === 'string' && raw.operation.first === true
-      ? { operation: { key: raw.operation.id, phase: 'first' as const, failed: false } } : {};
+    const opId = isRecord(raw.operation) && raw.operation.first === true ? usableEventId(raw.operation.id, MAX_ID) : undefined;
+    const op = opId ? { operation: { key: opId, phase: 'first' as const, failed: false } } : {};
     return { status: 'ignored', ...knownId, reason: 'unwatched', detail: unwatched, ...op };
   }
 
   const parsed = LogEntrySchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) return { status: 'rejected', reason: clip(issueReason(where, parsed.error) + respelledHint(raw, parsed.error)) };
   const entry = parsed.data;
+  const operationProblem = entry.operation?.id === undefined ? undefined : opaqueIdProblem('operation.id', entry.operation.id, MAX_ID);
+  if (operationProblem) return rejected(`${where}: ${operationProblem}`);
   const time = entry.timestamp ?? entry.receiveTimestamp;
   if (!time) return { status: 'rejected', reason: `${where}: timestamp missing (and no receiveTimestamp)` };
   const project = projectOf(entry);
