@@ -12,6 +12,11 @@ export interface BlockSchema {
   blocks: ReadonlyMap<string, BlockSchema>;
 }
 
+/** A type's schema and what an expression may read from an instance: its arguments, blocks and computed attributes. */
+export interface TypeSchema extends BlockSchema {
+  readable: ReadonlySet<string>;
+}
+
 export type SchemaKind = 'resource' | 'data';
 
 const require = createRequire(import.meta.url);
@@ -68,18 +73,27 @@ function blockFrom(source: string, literal: string, seen: Set<string>): BlockSch
   return { attributes, blocks };
 }
 
-const cache = new Map<string, BlockSchema | undefined>();
+/** The computed attributes the type's own class reads (`this.getStringAttribute('arn')`, …). */
+function readableOf(source: string, main: BlockSchema): Set<string> {
+  const start = source.search(/ extends cdktf\.Terraform(Resource|DataSource|Provider) \{/);
+  const own = source.slice(start, source.indexOf('.tfResourceType = ', start));
+  const getters = [...own.matchAll(/this\.get\w*Attribute\('(\w+)'\)/g)].map((m) => m[1] ?? '');
+  return new Set([...main.attributes, ...main.blocks.keys(), ...getters]);
+}
+
+const cache = new Map<string, TypeSchema | undefined>();
 
 /** The schema of `type`, or undefined when the provider has no such resource (or data source). */
-export function providerSchema(kind: SchemaKind, type: string): BlockSchema | undefined {
+export function providerSchema(kind: SchemaKind, type: string): TypeSchema | undefined {
   const key = `${kind} ${type}`;
   if (cache.has(key)) return cache.get(key);
   const file = join(PROVIDER_LIB, folderOf(kind, type), 'index.js');
-  let schema: BlockSchema | undefined;
+  let schema: TypeSchema | undefined;
   if (existsSync(file)) {
     const source = readFileSync(file, 'utf8');
     if (source.includes(`.tfResourceType = "${type}";`)) {
-      schema = blockFrom(source, attrsLiteralAfter(source, source.indexOf('synthesizeHclAttributes() {')), new Set());
+      const main = blockFrom(source, attrsLiteralAfter(source, source.indexOf('synthesizeHclAttributes() {')), new Set());
+      schema = { ...main, readable: readableOf(source, main) };
     }
   }
   cache.set(key, schema);

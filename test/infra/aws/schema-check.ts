@@ -1,4 +1,4 @@
-import { providerSchema, type BlockSchema } from './provider-schema.js';
+import { providerSchema, type BlockSchema, type TypeSchema } from './provider-schema.js';
 import { blocksOf, type TerraformFile } from './terraform-files.js';
 
 /** Terraform's own arguments, valid on every resource and data source (lifecycle etc. are blocks). */
@@ -11,15 +11,21 @@ const MODULE_META = new Set(['source', 'version', 'providers', 'count', 'for_eac
  * (https://registry.terraform.io/providers/hashicorp/archive/latest/docs/data-sources/file);
  * `output_*` checksums and sizes are computed. The AWS provider package does not cover it.
  */
-const ARCHIVE_FILE: BlockSchema = {
-  attributes: new Set([
-    'type', 'output_path', 'output_file_mode', 'source_content', 'source_content_filename', 'source_file',
-    'source_dir', 'excludes', 'exclude_symlink_directories',
-  ]),
+const ARCHIVE_ARGUMENTS = [
+  'type', 'output_path', 'output_file_mode', 'source_content', 'source_content_filename', 'source_file',
+  'source_dir', 'excludes', 'exclude_symlink_directories',
+];
+const ARCHIVE_FILE: TypeSchema = {
+  attributes: new Set(ARCHIVE_ARGUMENTS),
   blocks: new Map([['source', { attributes: new Set(['content', 'filename']), blocks: new Map() }]]),
+  readable: new Set([
+    ...ARCHIVE_ARGUMENTS, 'source', 'id', 'output_size', 'output_md5', 'output_sha', 'output_sha256', 'output_sha512',
+    'output_base64sha256', 'output_base64sha512',
+  ]),
 };
 
-function schemaOf(kind: 'resource' | 'data', type: string): BlockSchema | undefined {
+/** The schema of a resource or data source type of the providers this module uses. */
+export function schemaOf(kind: 'resource' | 'data', type: string): TypeSchema | undefined {
   if (type.startsWith('aws_')) return providerSchema(kind, type);
   if (kind === 'data' && type === 'archive_file') return ARCHIVE_FILE;
   return undefined;

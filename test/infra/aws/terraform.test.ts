@@ -7,6 +7,7 @@ import { FINDINGS_BY_ACCOUNT_INDEX, OUTBOX_ORDER_INDEX, TTL_ATTRIBUTE } from '..
 import { AwsFunctionEnvironmentSchema } from '../../../functions/aws/environment.js';
 import { iamActionProblems } from './iam-actions.js';
 import { providerVersion } from './provider-schema.js';
+import { referenceProblems } from './references.js';
 import { schemaProblems } from './schema-check.js';
 import {
   MODULE_DIR, REPO_ROOT, blocksOf, moduleBlock, moduleLocals, nested, parseHcl, terraformFiles, type TerraformFile,
@@ -67,6 +68,36 @@ module "typo" {
       'infra/aws/wrong.tf aws_sqs_queue.typo: dynamic "redrive" is not a block of this type',
       'infra/aws/wrong.tf module.typo: unknown input "name_prefixx"',
     ]);
+  });
+
+  it('names only declared variables, locals, resources, data sources and module outputs, and attributes they have', () => {
+    expect(referenceProblems(files)).toEqual([]);
+  });
+
+  it('fails a reference to something undeclared or to an attribute the type lacks', async () => {
+    const text = `
+locals {
+  wrong = [var.regionz, local.nothing, aws_sqs_queue.event.arn, aws_sqs_queue.events.arnn, data.aws_region.current.nam]
+  right = [var.regions, local.functions, aws_sqs_queue.events.arn, aws_lambda_function.function["events"].qualified_arn, data.aws_region.current.region]
+}
+output "x" {
+  value = module.netdrift.no_such_output
+}
+`;
+    const wrong = { path: 'infra/aws/wrong.tf', text, hcl: await parseHcl('wrong.tf', text) };
+    const example = { ...wrong, path: 'infra/aws/examples/single-account/wrong.tf' };
+
+    const problems = referenceProblems([...files, wrong, example]).filter((p) => p.includes('wrong.tf'));
+
+    expect(problems.filter((p) => p.startsWith('infra/aws/wrong.tf')).sort()).toEqual([
+      'infra/aws/wrong.tf: aws_sqs_queue.event is not declared',
+      'infra/aws/wrong.tf: aws_sqs_queue.events.arnn: no such attribute',
+      'infra/aws/wrong.tf: data.aws_region.current.nam: no such attribute',
+      'infra/aws/wrong.tf: local.nothing is not declared',
+      'infra/aws/wrong.tf: module.netdrift is not declared',
+      'infra/aws/wrong.tf: var.regionz is not declared',
+    ]);
+    expect(problems).toContain('infra/aws/examples/single-account/wrong.tf: module.netdrift.no_such_output: no such output');
   });
 
   it.runIf(spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0)('is formatted as terraform fmt writes it', () => {
