@@ -1,13 +1,19 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  verifyWebhookSignature, webhookSignature, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS,
+} from '../../../alerts/webhook.js';
 import { ConfigError } from '../../../core/errors.js';
 import { accepted, bearerTokenOf, headerOf, quoted, refused, type Authenticator } from './authenticator.js';
 
-/** `sha256=<hex>`: HMAC-SHA256 with the shared secret over `<timestamp>.<raw body>`. */
-export const SIGNATURE_HEADER = 'x-netdrift-signature';
+// One signing scheme in netdrift: a delivery to `serve` is signed the way the webhook sink signs
+// what it sends (alerts/webhook.ts), so one recipe (and one verifier) serves both directions.
+/** `v1=<hex>`: HMAC-SHA256 with the shared secret over `<timestamp>.<raw body>`; several comma-separated during a rotation. */
+export const SIGNATURE_HEADER = WEBHOOK_SIGNATURE_HEADER;
 /** Unix seconds when the request was signed; part of what is signed. */
-export const TIMESTAMP_HEADER = 'x-netdrift-timestamp';
+export const TIMESTAMP_HEADER = WEBHOOK_TIMESTAMP_HEADER;
 /** A signature older or newer than this is refused, so a captured request cannot be replayed later. */
-export const SIGNATURE_WINDOW_SECONDS = 300;
+export const SIGNATURE_WINDOW_SECONDS = WEBHOOK_TOLERANCE_SECONDS;
+const SIGNATURE_FORMAT = /^v1=[0-9a-f]{64}( *, *v1=[0-9a-f]{64})*$/i;
 
 /**
  * Compares two secrets in constant time. Both sides are hashed first so that neither the
@@ -21,8 +27,7 @@ export function constantTimeEqual(presented: string | Uint8Array, expected: stri
 
 /** The signature header's value for `body` signed at `timestamp` (Unix seconds). */
 export function signatureOf(secret: string, timestamp: number | string, body: string | Uint8Array): string {
-  const hmac = createHmac('sha256', secret).update(`${timestamp}.`).update(body);
-  return `sha256=${hmac.digest('hex')}`;
+  return `v1=${webhookSignature(body, String(timestamp), secret)}`;
 }
 
 /** The headers that sign `body` with `secret` now: what a sender adds to its request. */
@@ -54,8 +59,9 @@ export function sharedSecretAuthenticator(options: SharedSecretOptions): Authent
       if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)) return refused(`X-Netdrift-Timestamp: expected Unix seconds, got ${quoted(timestamp ?? '')}`);
       const age = Math.abs(now() / 1000 - Number(timestamp));
       if (age > SIGNATURE_WINDOW_SECONDS) return refused(`X-Netdrift-Timestamp: ${Math.round(age)} s away from now, more than ${SIGNATURE_WINDOW_SECONDS} s (replayed or clock skew)`);
-      if (!/^sha256=[0-9a-f]{64}$/i.test(signature)) return refused(`X-Netdrift-Signature: expected "sha256=<64 hex digits>"`);
-      const matched = secrets.map((secret) => constantTimeEqual(signature.toLowerCase(), signatureOf(secret, timestamp, request.body)));
+      if (!SIGNATURE_FORMAT.test(signature)) return refused('X-Netdrift-Signature: expected "v1=<64 hex digits>"');
+      const at = new Date(now());
+      const matched = secrets.map((secret) => verifyWebhookSignature(request.body, timestamp, signature, secret, { now: at }));
       return matched.includes(true) ? accepted('shared secret (signature)') : refused(`X-Netdrift-Signature: does not match the body`);
     }
     const bearer = bearerTokenOf(request);

@@ -98,17 +98,26 @@ describe('shared secret as an HMAC signature of the raw body', () => {
     expect(changed).toEqual({ ok: false, reason: 'X-Netdrift-Signature: does not match the body' });
   });
 
-  it('refuses a signature header that is not sha256=<hex>', async () => {
+  it('refuses a signature header that is not v1=<hex>', async () => {
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const hex = signatureOf(SECRET, timestamp, BODY).slice('sha256='.length);
+    const hex = signatureOf(SECRET, timestamp, BODY).slice('v1='.length);
 
     const result = await authenticate(authRequest({ headers: { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: hex }, body: BODY }));
 
-    expect(result).toEqual({ ok: false, reason: 'X-Netdrift-Signature: expected "sha256=<64 hex digits>"' });
+    expect(result).toEqual({ ok: false, reason: 'X-Netdrift-Signature: expected "v1=<64 hex digits>"' });
+  });
+
+  it('accepts a header with several signatures while the sender rotates its secret', async () => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const both = `${signatureOf('retired-secret', timestamp, BODY)}, ${signatureOf(SECRET, timestamp, BODY)}`;
+
+    const result = await authenticate(authRequest({ headers: { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: both }, body: BODY }));
+
+    expect(result.ok).toBe(true);
   });
 
   it('signs what openssl signs: HMAC-SHA256 over "<timestamp>.<body>"', () => {
     // printf '%s' '1764648000.{}' | openssl dgst -sha256 -hmac 'k' -hex
-    expect(signatureOf('k', 1764648000, '{}')).toBe('sha256=13ae683584db13b4cf7eab0561357645c3ae714ca4d492ba7ad37f1199f88744');
+    expect(signatureOf('k', 1764648000, '{}')).toBe('v1=13ae683584db13b4cf7eab0561357645c3ae714ca4d492ba7ad37f1199f88744');
   });
 });
