@@ -9,7 +9,9 @@ export const USAGE = `netdrift — network drift detection for AWS, Azure and GC
 Usage:
   netdrift demo                          run the bundled sample baseline and events
   netdrift replay [--baseline DIR] [--observed DIR] [--state FILE] [--format text|json] [--send] PATH...
-  netdrift serve [--port N] [--host H] [--baseline DIR] [--state FILE]
+  netdrift serve [--port N] [--host H] [--baseline DIR] [--state FILE] [--secret S]
+                 [--event-grid-secret S] [--entra-tenant T --entra-audience A]
+                 [--pubsub-audience URL --pubsub-service-account EMAIL] [--jwks-file FILE]
   netdrift catalog [--cloud aws|azure|gcp] [--format text|json|filter]
   netdrift snapshot capture --cloud aws --account ID --regions r1,r2 [STORE] [--endpoint URL] [--role NAME [--external-id ID]]
   netdrift snapshot refresh --cloud aws --account ID [--function NAME|ARN] [--regions r1,r2] [--region R] [--endpoint URL]
