@@ -52,6 +52,14 @@ resource "aws_lambda_event_source_mapping" "events" {
   tags                               = local.tags
 }
 
+# A failed scheduled reconcile is not retried by Lambda: the next run (one interval later) redoes it
+# whole, and the error alarm has already fired.
+resource "aws_lambda_function_event_invoke_config" "reconcile" {
+  function_name                = aws_lambda_function.function["reconcile"].function_name
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = 900
+}
+
 resource "aws_scheduler_schedule_group" "netdrift" {
   name = local.name
   tags = local.tags

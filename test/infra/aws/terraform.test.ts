@@ -251,6 +251,13 @@ describe('infra/aws: the event pattern is the catalog\'s', () => {
     expect(committed).toStrictEqual(deliveryFilters.aws());
   });
 
+  it('fits EventBridge\'s default pattern size quota (2048 characters, as Terraform\'s jsonencode writes it)', () => {
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html ("Event pattern size").
+    const compact = JSON.stringify(JSON.parse(readFileSync(join(MODULE_DIR, 'event-pattern.json'), 'utf8')));
+
+    expect(compact.length).toBeLessThanOrEqual(2048);
+  });
+
   it('every rule of the module uses it, read from that file', () => {
     const rules = blocksOf(files).filter((b) => b.type === 'aws_cloudwatch_event_rule');
 
