@@ -47,16 +47,23 @@ async function conditional(t: Table, action: string, write: () => Promise<unknow
 export async function claimKey(t: Table, key: string, options: ClaimOptions): Promise<ClaimResult> {
   const now = (options.now ?? new Date()).getTime();
   for (let attempt = 1; attempt <= RACE_ATTEMPTS; attempt += 1) {
-    const put = await conditional(t, 'claim', () => t.client.send(new PutItemCommand({
-      TableName: t.table, Item: claimItem(key, options.owner, now + options.leaseMs),
-      ConditionExpression: 'attribute_not_exists(pk) OR expiresAtMs <= :now', ExpressionAttributeValues: { ':now': n(now) },
-    })));
-    if (put) return 'claimed';
-    const item = await getItem(t, 'claim', processedKey(key));
+    let held: Item | undefined;
+    try {
+      await t.client.send(new PutItemCommand({
+        TableName: t.table, Item: claimItem(key, options.owner, now + options.leaseMs),
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAtMs <= :now', ExpressionAttributeValues: { ':now': n(now) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionFailed(error)) throw stateStoreError('claim', t.table, error);
+      held = (error as { Item?: Item }).Item;
+    }
+    const item = held ?? await getItem(t, 'claim', processedKey(key));
     // Gone (released) or expired since the write failed: try again.
     if (item === undefined) continue;
-    const held = processedFromItem(item);
-    if (held.expiresAtMs > now) return held.status;
+    const found = processedFromItem(item);
+    if (found.expiresAtMs > now) return found.status;
   }
   return 'in-progress';
 }
@@ -93,9 +100,10 @@ export async function takeSlot(t: Table, sink: string, limit: RateLimit, nowDate
 }
 
 /**
- * Reads the pending partition in order, page by page, and leases the entries `leasable` picks one
- * by one with a conditional update (due at `:now`, so a worker that leased it first wins). An entry
- * another worker won makes the later entries of its finding and sink wait, as a not-due one does.
+ * Reads the pending partition in order, page by page, and leases due entries one by one with a
+ * conditional update (due at `:now`, so the worker that leases it first wins), as `leasable` picks
+ * them: an entry not due (backing off, or another worker's), or one another worker just won, makes
+ * the later entries of its finding and sink wait.
  */
 export async function leaseEntries(t: Table, limit: number, options: LeaseOptions): Promise<OutboxEntry[]> {
   if (limit <= 0) return [];
@@ -103,7 +111,7 @@ export async function leaseEntries(t: Table, limit: number, options: LeaseOption
   const until = new Date(now + options.leaseMs).toISOString();
   const except = new Set(options.exceptSinks ?? []);
   const taken: OutboxEntry[] = [];
-  const lost = new Set<string>();
+  const waiting = new Set<string>();
   let start: Item | undefined;
   do {
     let page;
@@ -118,24 +126,19 @@ export async function leaseEntries(t: Table, limit: number, options: LeaseOption
       throw stateStoreError('leaseOutbox', t.table, error);
     }
     start = page.LastEvaluatedKey;
-    const entries = (page.Items ?? []).map(outboxFromItem).filter((entry) => !except.has(entry.sink));
-    const candidates = entries.map((entry) => {
+    for (const entry of (page.Items ?? []).map(outboxFromItem)) {
+      if (taken.length >= limit) break;
       const key = `${entry.sink}\u0000${entry.finding.fingerprint}`;
-      // Lost to another worker earlier in this read: as good as not due.
-      const dueAt = lost.has(key) ? Infinity : entry.nextAttemptAt === undefined ? undefined : Date.parse(entry.nextAttemptAt);
-      return { entry, key, sink: entry.sink, fingerprint: entry.finding.fingerprint, dueAt };
-    });
-    const chosen = new Set(leasable(candidates, limit - taken.length, now));
-    for (const candidate of candidates) {
-      if (!chosen.has(candidate)) {
-        // What `leasable` passed over keeps its finding waiting on the next pages too.
-        if (candidate.dueAt !== undefined && candidate.dueAt > now) lost.add(candidate.key);
+      const dueAt = entry.nextAttemptAt === undefined ? undefined : Date.parse(entry.nextAttemptAt);
+      if (except.has(entry.sink) || waiting.has(key)) continue;
+      // `leasable` on one entry: is it due, and not behind a waiting one of its finding?
+      if (leasable([{ sink: entry.sink, fingerprint: entry.finding.fingerprint, dueAt }], 1, now).length === 0) {
+        waiting.add(key);
         continue;
       }
-      if (lost.has(candidate.key)) continue;
-      const leased = await leaseOne(t, candidate.entry.id, options.owner, now, until);
+      const leased = await leaseOne(t, entry.id, options.owner, now, until);
       if (leased) taken.push(leased);
-      else lost.add(candidate.key);
+      else waiting.add(key);
     }
   } while (start && taken.length < limit);
   return taken;
