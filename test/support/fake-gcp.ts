@@ -31,12 +31,16 @@ const STATUS_NAMES: Record<number, [string, string]> = {
 
 const COMPUTE = '/compute/v1/';
 const DNS = '/dns/v1/';
+/** Cloud Asset Inventory: https://cloud.google.com/asset-inventory/docs/reference/rest/v1/TopLevel/searchAllResources */
+const ASSET_SEARCH = /^\/v1\/((?:organizations|folders|projects)\/[^/]+):searchAllResources$/;
 const API_HOST = 'https://www.googleapis.com/compute/v1/';
 
 export class FakeGcp {
   readonly compute = new Map<string, Record<string, unknown>>();
   readonly dns = new Map<string, Record<string, unknown>>();
   readonly requests: string[] = [];
+  /** Which folder or organisation holds each project, for Cloud Asset Inventory searches of that scope. */
+  readonly ancestors = new Map<string, string[]>();
   readonly faults: GcpFault[] = [];
   /** Items per page of every list, small so that tests exercise paging. */
   pageSize = 2;
@@ -87,6 +91,8 @@ export class FakeGcp {
     if (request.method !== 'GET') return this.error(response, 405, `${request.method} is not served here`);
     if (path.startsWith(COMPUTE)) return this.computeGet(path.slice(COMPUTE.length), url.searchParams, response);
     if (path.startsWith(DNS)) return this.dnsGet(path.slice(DNS.length), url.searchParams, response);
+    const search = ASSET_SEARCH.exec(path);
+    if (search?.[1]) return this.searchAssets(search[1], url.searchParams, response);
     return this.error(response, 404, `no API at ${path}`);
   }
 
@@ -122,6 +128,36 @@ export class FakeGcp {
     }
     if (this.dns.has(path)) return this.json(response, 200, this.dns.get(path));
     return this.error(response, 404, `The '${path}' resource named was not found.`);
+  }
+
+  /**
+   * `searchAllResources` over what this server holds: each resource's full name
+   * (`//compute.googleapis.com/projects/P/…`), its asset type, and its project, for the projects
+   * under the scope.
+   */
+  private searchAssets(scope: string, query: URLSearchParams, response: ServerResponse): void {
+    const wanted = new Set(query.getAll('assetTypes').flatMap((t) => t.split(',')));
+    const inScope = (project: string) => scope === `projects/${project}` || (this.ancestors.get(project) ?? []).includes(scope);
+    const results: Record<string, unknown>[] = [];
+    const add = (service: string, path: string, assetType: string) => {
+      const project = /^projects\/([^/]+)/.exec(path)?.[1] ?? '';
+      if (!inScope(project) || (wanted.size > 0 && !wanted.has(assetType))) return;
+      results.push({ name: `//${service}/${path}`, assetType, project: `projects/${project}`, location: /regions\/([^/]+)/.exec(path)?.[1] ?? 'global' });
+    };
+    const computeTypes: Record<string, string> = {
+      networks: 'compute.googleapis.com/Network', routers: 'compute.googleapis.com/Router', subnetworks: 'compute.googleapis.com/Subnetwork',
+      forwardingRules: 'compute.googleapis.com/ForwardingRule', routes: 'compute.googleapis.com/Route',
+    };
+    for (const key of this.compute.keys()) {
+      const collection = /\/([A-Za-z]+)\/[^/]+$/.exec(key)?.[1] ?? '';
+      const type = key.includes('/global/forwardingRules/') ? 'compute.googleapis.com/GlobalForwardingRule' : computeTypes[collection];
+      if (type) add('compute.googleapis.com', key, type);
+    }
+    for (const key of this.dns.keys()) {
+      if (/\/managedZones\/[^/]+$/.test(key)) add('dns.googleapis.com', key, 'dns.googleapis.com/ManagedZone');
+      if (/\/policies\/[^/]+$/.test(key)) add('dns.googleapis.com', key, 'dns.googleapis.com/Policy');
+    }
+    this.page(response, query, results, 'results');
   }
 
   private page(response: ServerResponse, query: URLSearchParams, items: unknown[], field: string): void {

@@ -1,5 +1,6 @@
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureThroughAssets } from '../../../adapters/gcp/asset-capture.js';
 import { GcpStateReader } from '../../../adapters/gcp/gcp-state-reader.js';
 import { logEntryAdapter } from '../../../adapters/gcp/index.js';
 import { PermanentReadError, TransientError } from '../../../core/errors.js';
@@ -65,6 +66,7 @@ beforeEach(() => {
   fake.compute.clear();
   fake.dns.clear();
   fake.faults.length = 0;
+  fake.ancestors.clear();
   seed(fake);
   reader = new GcpStateReader({ clientConfig: { endpoint: fake.url, authClient: auth, maxRetries: 1 } });
 });
@@ -218,5 +220,41 @@ describe('GCP findings read back live', () => {
     } finally {
       await harness.close();
     }
+  });
+});
+
+describe('capture of an organisation through Cloud Asset Inventory', () => {
+  it('finds every project of the organisation with a watched resource and reads each through Compute and DNS', async () => {
+    fake.put('projects/acme-shared/global/networks/shared-vpc', {});
+    fake.put('projects/acme-shared/global/routes/shared-default', { network: `${API}projects/acme-shared/global/networks/shared-vpc`, destRange: '0.0.0.0/0', priority: 1000, nextHopGateway: `${API}projects/acme-shared/global/gateways/default-internet-gateway` });
+    fake.put('projects/outsider/global/networks/other', {});
+    fake.ancestors.set(PROJECT, ['folders/42', 'organizations/1234']);
+    fake.ancestors.set('acme-shared', ['organizations/1234']);
+    const progress: string[] = [];
+
+    const { snapshots, failures } = await captureThroughAssets(reader, {
+      scope: 'organizations/1234', regions: ['europe-west1'], clientConfig: { endpoint: fake.url, authClient: auth },
+      onProgress: (project, done, total) => progress.push(`${project} ${done}/${total}`),
+    });
+
+    expect(failures).toEqual([]);
+    expect(progress).toEqual([`${PROJECT} 1/2`, 'acme-shared 2/2']);
+    expect(snapshots.map((s) => s.scope.account)).toEqual([PROJECT, 'acme-shared']);
+    const direct = await reader.capture({ cloud: 'gcp', account: PROJECT }, ['europe-west1']);
+    expect(snapshots[0]?.resources).toEqual(direct.snapshot.resources);
+    expect(snapshots[1]?.resources.map((r) => r.id)).toEqual(['projects/acme-shared/global/networks/shared-vpc']);
+    expect(fake.requests.some((r) => r.includes('organizations/1234:searchAllResources'))).toBe(true);
+  });
+
+  it('a project the reader may not read fails alone', async () => {
+    fake.put('projects/acme-shared/global/networks/shared-vpc', {});
+    fake.ancestors.set(PROJECT, ['organizations/1234']);
+    fake.ancestors.set('acme-shared', ['organizations/1234']);
+    fake.fail({ path: /projects\/acme-shared\//, status: 403, times: 10 });
+
+    const { snapshots, failures } = await captureThroughAssets(reader, { scope: 'organizations/1234', clientConfig: { endpoint: fake.url, authClient: auth } });
+
+    expect(snapshots.map((s) => s.scope.account)).toEqual([PROJECT]);
+    expect(failures).toEqual([{ project: 'acme-shared', error: expect.stringMatching(/permission denied/) }]);
   });
 });
