@@ -52,6 +52,7 @@ locals {
     },
     var.slack_webhook_secret_arn == null ? {} : { NETDRIFT_SLACK_WEBHOOK_URL = var.slack_webhook_secret_arn },
     var.pagerduty_routing_key_secret_arn == null ? {} : { NETDRIFT_PAGERDUTY_ROUTING_KEY = var.pagerduty_routing_key_secret_arn },
+    var.pagerduty_url == null ? {} : { NETDRIFT_PAGERDUTY_URL = var.pagerduty_url },
     var.reader_external_id == null ? {} : { NETDRIFT_READER_EXTERNAL_ID = var.reader_external_id },
     var.routing == null ? {} : { NETDRIFT_ROUTING = jsonencode(var.routing) },
     var.include_source_maps ? { NODE_OPTIONS = "--enable-source-maps" } : {},

@@ -151,6 +151,12 @@ variable "pagerduty_min_severity" {
   default     = "high"
 }
 
+variable "pagerduty_url" {
+  description = "PagerDuty Events v2 endpoint, for accounts in PagerDuty's EU region (https://events.eu.pagerduty.com/v2/enqueue). Null: the US endpoint."
+  type        = string
+  default     = null
+}
+
 variable "routing" {
   description = "Routes, default sinks, suppressions and storm settings (the config file's keys), passed as NETDRIFT_ROUTING."
   type        = any
