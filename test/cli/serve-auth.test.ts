@@ -1,7 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpServer } from '../../cli/http-server.js';
+import { remoteJwks } from '../../functions/shared/auth/jwks.js';
+import { pubsubPushAuthenticator } from '../../functions/shared/auth/pubsub-oidc.js';
 import { signedHeaders } from '../../functions/shared/auth/shared-secret.js';
 import { ROOT, runCli, startCli, tempTree } from '../support/cli.js';
 import { startPagerDutyReceiver, startSlackReceiver, type Receiver } from '../support/receivers.js';
@@ -24,7 +29,7 @@ afterEach(async () => {
   dir = '';
 });
 
-async function waitFor<T>(probe: () => T | undefined, ms = 5000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const value = probe();
@@ -179,10 +184,51 @@ describe('netdrift serve: Event Grid and Pub/Sub deliveries', () => {
 });
 
 describe('netdrift serve beyond loopback', () => {
-  it('refuses to start on 0.0.0.0 without a secret: exit 2, one line', async () => {
-    const result = await runCli(['serve', '--host', '0.0.0.0', '--port', '0']);
+  it.each(['0.0.0.0', '::', 'netdrift.example.com'])('refuses to start on %s without a secret: exit 2, one line', async (host) => {
+    const result = await runCli(['serve', '--host', host, '--port', '0']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('netdrift: --host 0.0.0.0 listens beyond loopback: set --secret or NETDRIFT_SERVE_SECRET so that every delivery is authenticated\n');
+    expect(result.stderr).toBe(`netdrift: --host ${host} listens beyond loopback: set --secret or NETDRIFT_SERVE_SECRET so that every delivery is authenticated\n`);
+  });
+
+  it('starts on 0.0.0.0 with a secret and requires it on every route', async () => {
+    dir = await tempTree({ 'baselines/.keep': '' });
+    const started = await startCli(['serve', '--host', '0.0.0.0', '--port', '0', '--baseline', join(dir, 'baselines'), '--state', join(dir, 'state.sqlite')],
+      /serving on http:\/\/0\.0\.0\.0:(\d+)/, { NETDRIFT_SERVE_SECRET: SECRET });
+    child = started.child;
+    const base = `http://127.0.0.1:${started.match[1] ?? ''}`;
+
+    const answers = await Promise.all(['/aws/events', '/azure/events', '/gcp/pubsub'].map((path) => post(`${base}${path}`, '{}')));
+
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401]);
+    expect(started.stderr()).toContain('authentication: /aws/events required, /azure/events required, /gcp/pubsub required');
+  });
+});
+
+describe('serve\'s HTTP server when token keys cannot be fetched', () => {
+  let keyServer: Server | undefined;
+  let server: Server | undefined;
+  afterEach(async () => {
+    for (const s of [server, keyServer]) { s?.closeAllConnections(); await new Promise((r) => s?.close(r) ?? r(undefined)); }
+    server = undefined;
+    keyServer = undefined;
+  });
+
+  it('answers 503 (the platform retries) instead of 401, and counts no refusal', async () => {
+    keyServer = createServer((_request, response) => { response.writeHead(503).end(); });
+    await new Promise<void>((resolve) => keyServer?.listen(0, '127.0.0.1', resolve));
+    const keys = remoteJwks(`http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/keys`);
+    const authenticate = pubsubPushAuthenticator({ audience: 'https://x/gcp/pubsub', serviceAccount: 'push@p.iam.gserviceaccount.com', keys });
+    const counters = { refused: {} };
+    const lines: string[] = [];
+    server = createHttpServer([{ method: 'POST', path: '/gcp/pubsub', authenticate, handle: () => Promise.resolve({ status: 202, body: {} }) }], (line) => lines.push(line), counters);
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+
+    const answer = await post(`http://127.0.0.1:${(server.address() as AddressInfo).port}/gcp/pubsub`, '{}', { authorization: `Bearer ${signedToken(signingKey('google-1'), pubsubClaims())}` });
+
+    expect(answer.status).toBe(503);
+    expect(((await answer.json()) as { error: string }).error).toMatch(/^authentication unavailable: JWKS http:\/\/127\.0\.0\.1:\d+\/keys: HTTP 503$/);
+    expect(counters).toEqual({ refused: {} });
+    expect(lines).toHaveLength(1);
   });
 });
