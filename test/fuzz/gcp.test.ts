@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUZZ_RUNS, fuzzHandle, fuzzPipeline } from './fuzz-run.js';
+import { normalEventReachesEverySink } from './sink-check.js';
 
 let harness: Awaited<ReturnType<typeof fuzzPipeline>>;
 beforeAll(async () => { harness = await fuzzPipeline(); });
@@ -11,4 +12,10 @@ describe('fuzz: GCP deliveries through Pipeline.handle', () => {
     console.log(summary);
     expect(summary).toMatch(/inputs/);
   }, 120_000);
+
+  it('after the run, a normal event still alerts on every sink', async () => {
+    const line = await normalEventReachesEverySink('gcp', harness.pipeline, harness.state);
+    console.log(line);
+    expect(line).toMatch(/alerted on slack, pagerduty and webhook/);
+  }, 60_000);
 });
