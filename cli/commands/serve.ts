@@ -27,7 +27,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const config = await loadConfig(values.config, io.env);
   const log = (line: string): void => { io.stderr.write(`${line}\n`); };
   const runtime = await createRuntime({
-    config, send: true, warn: (line) => log(`warning: ${line}`), stdout: io.stdout,
+    config, send: true, warn: (line) => log(`warning: ${line}`), error: (line) => log(`error: ${line}`), stdout: io.stdout,
     stateFile: values.state ?? config.state, ...(values.baseline ? { baselines: values.baseline } : {}),
   });
   // Each sink's lane runs on its own, leasing what it sends and taking slots of the rate limits shared

@@ -96,6 +96,6 @@ describe('netdrift serve: operator errors', () => {
 
     expect(answer.status).toBe(503);
     expect(await answer.json()).toMatchObject({ opened: 1, records: [{ status: 'failed', class: 'operator' }] });
-    expect(started.stderr()).toMatch(/netdrift\.misconfigured aws\/111122223333: .* — fix: correct or restore /);
+    expect(started.stderr()).toMatch(/^error: netdrift\.misconfigured aws\/111122223333: .* — fix: correct or restore /m);
   });
 });
