@@ -78,7 +78,7 @@ locals {
     ]
   }
 
-  # Every function resolves the alert secrets at start.
+  # Every function resolves the alert secrets and the approval key at start.
   secret_statements = [
     for s in [
       { sid = "AlertSecrets", actions = ["secretsmanager:GetSecretValue"], resources = local.secret_arns },

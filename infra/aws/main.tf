@@ -33,6 +33,7 @@ locals {
   secret_arns = compact([
     var.slack_webhook_secret_arn == null ? "" : split("#", var.slack_webhook_secret_arn)[0],
     var.pagerduty_routing_key_secret_arn == null ? "" : split("#", var.pagerduty_routing_key_secret_arn)[0],
+    var.approval_hmac_key_secret_arn == null ? "" : split("#", var.approval_hmac_key_secret_arn)[0],
   ])
 
   capture_regions    = length(var.regions) > 0 ? var.regions : [local.region]
@@ -53,6 +54,7 @@ locals {
     var.slack_webhook_secret_arn == null ? {} : { NETDRIFT_SLACK_WEBHOOK_URL = var.slack_webhook_secret_arn },
     var.pagerduty_routing_key_secret_arn == null ? {} : { NETDRIFT_PAGERDUTY_ROUTING_KEY = var.pagerduty_routing_key_secret_arn },
     var.pagerduty_url == null ? {} : { NETDRIFT_PAGERDUTY_URL = var.pagerduty_url },
+    var.approval_hmac_key_secret_arn == null ? {} : { NETDRIFT_APPROVAL_HMAC_KEY = var.approval_hmac_key_secret_arn },
     var.reader_external_id == null ? {} : { NETDRIFT_READER_EXTERNAL_ID = var.reader_external_id },
     var.routing == null ? {} : { NETDRIFT_ROUTING = jsonencode(var.routing) },
     var.include_source_maps ? { NODE_OPTIONS = "--enable-source-maps" } : {},

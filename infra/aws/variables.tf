@@ -133,6 +133,17 @@ variable "pagerduty_routing_key_secret_arn" {
   }
 }
 
+variable "approval_hmac_key_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the approvers' HMAC key (NETDRIFT_APPROVAL_HMAC_KEY; #key for a JSON secret): a baseline whose approval HMAC does not match is refused. Null: approvals are checked by their sha256 only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.approval_hmac_key_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:", var.approval_hmac_key_secret_arn))
+    error_message = "approval_hmac_key_secret_arn: expected a Secrets Manager ARN, never the key itself."
+  }
+}
+
 variable "secrets_kms_key_arn" {
   description = "Customer managed KMS key the secrets are encrypted with, if any (the functions get kms:Decrypt on it)."
   type        = string

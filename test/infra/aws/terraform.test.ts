@@ -183,6 +183,19 @@ locals {
     ]));
   });
 
+  it('passes every secret the functions resolve as a Secrets Manager ARN variable the functions may read', () => {
+    const wiring = readFileSync(join(REPO_ROOT, 'functions/aws/wiring.ts'), 'utf8');
+    const resolved = [...wiring.matchAll(/resolveSecret\('(NETDRIFT_\w+)'/g)].map((m) => m[1] ?? '');
+    const locals = moduleLocals(files);
+
+    expect(resolved.length).toBeGreaterThanOrEqual(3);
+    for (const name of resolved) {
+      const variable = new RegExp(`\\{\\s*${name}\\s*=\\s*var\\.(\\w+_secret_arn)\\s*\\}`).exec(String(locals.environment))?.[1];
+      expect(variable, `${name} from a *_secret_arn variable`).toBeDefined();
+      expect(String(locals.secret_arns), `${name}'s secret in the functions' policy`).toContain(`split("#", var.${variable})[0]`);
+    }
+  });
+
   it('lets the functions assume only the reader role, by name, in any account', () => {
     const locals = moduleLocals(files);
 
