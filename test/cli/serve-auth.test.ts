@@ -153,10 +153,11 @@ describe('netdrift serve: Event Grid and Pub/Sub deliveries', () => {
       withToken(signedToken(entraKey, entraClaims({ aud: 'https://management.azure.com/' }))),
       withToken(signedToken(entraKey, entraClaims({ exp: nowSeconds() - 600 }))),
       withToken(signedToken(signingKey('entra-1'), entraClaims())),
+      withToken(signedToken(entraKey, entraClaims({ appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46' }))),
     ]);
     const good = await withToken(signedToken(entraKey, entraClaims({ iss: `https://login.microsoftonline.com/${TENANT}/v2.0` })));
 
-    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401]);
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
     expect(good.status).toBe(202);
   });
 

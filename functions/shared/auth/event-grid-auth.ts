@@ -15,12 +15,24 @@ export function entraIssuers(tenant: string): string[] {
   return [`https://sts.windows.net/${tenant}/`, `https://login.microsoftonline.com/${tenant}/v2.0`];
 }
 
+/**
+ * The application ids Event Grid itself gets its tokens as (Azure public cloud, Azure Government),
+ * as Microsoft's setup script for Entra-protected webhooks names them:
+ * https://learn.microsoft.com/azure/event-grid/scripts/powershell-webhook-secure-delivery-microsoft-entra-user
+ */
+export const EVENT_GRID_APP_IDS = ['4962773b-9cdb-44cf-a8bf-237846a00ab7', '54316b56-3481-47f9-8f30-0300f5542a7b'] as const;
+
 export interface EntraTokenOptions {
   /** The webhook app's tenant id. */
   tenant: string;
   /** The event subscription's "Microsoft Entra Application ID or URI": the token's `aud`. */
   audiences: readonly string[];
   keys: KeyResolver;
+  /**
+   * Who may hold the token: its `appid` (v1) or `azp` (v2). Event Grid's own app ids by default, so
+   * another app or a user of the tenant that can get a token for the webhook app cannot deliver.
+   */
+  senderAppIds?: readonly string[];
   now?: () => number;
   skewSeconds?: number;
 }
@@ -58,13 +70,15 @@ export function querySecretAuthenticator(secrets: readonly string[], parameter =
 export function entraTokenAuthenticator(options: EntraTokenOptions): Authenticator {
   if (!options.tenant || options.audiences.length === 0) throw new ConfigError('Entra ID: tenant and audience are both required');
   const issuers = entraIssuers(options.tenant);
+  const senders: readonly string[] = options.senderAppIds ?? EVENT_GRID_APP_IDS;
   return async (request) => {
     const bearer = bearerTokenOf(request);
     if ('reason' in bearer) return refused(`Entra token: ${bearer.reason}`);
     const result = await verifyRs256(bearer.token, { ...options, issuers });
     if (!result.ok) return refused(`Entra token: ${result.reason}`);
-    const app = result.claims.appid ?? result.claims.azp ?? result.claims.sub;
-    return accepted(`Event Grid (Entra token, app ${quoted(app ?? 'unknown', 64)})`);
+    const app = result.claims.appid ?? result.claims.azp;
+    if (typeof app !== 'string' || !senders.includes(app)) return refused(`Entra token: issued to ${quoted(app ?? 'no app', 64)}, not to Event Grid`);
+    return accepted(`Event Grid (Entra token, app ${app})`);
   };
 }
 

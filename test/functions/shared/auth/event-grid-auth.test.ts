@@ -45,12 +45,12 @@ describe('Event Grid Entra ID token', () => {
   it('accepts a v1 token of the tenant for the webhook app', async () => {
     const result = await authenticate(bearer(signedToken(key, entraClaims())));
 
-    expect(result).toEqual({ ok: true, principal: `Event Grid (Entra token, app "${EVENT_GRID_APP_ID}")` });
+    expect(result).toEqual({ ok: true, principal: `Event Grid (Entra token, app ${EVENT_GRID_APP_ID})` });
   });
 
   it('accepts a v2 token (login.microsoftonline.com issuer, client id audience) when that audience is configured', async () => {
     const both = eventGridAuthenticator({ entra: { ...entra, audiences: ['api://netdrift-webhook', '6f3c8e0a-1111-4a4a-9b9b-0123456789ab'] } });
-    const claims = entraClaims({ iss: `https://login.microsoftonline.com/${TENANT}/v2.0`, aud: '6f3c8e0a-1111-4a4a-9b9b-0123456789ab', ver: '2.0', azp: EVENT_GRID_APP_ID });
+    const claims = entraClaims({ iss: `https://login.microsoftonline.com/${TENANT}/v2.0`, aud: '6f3c8e0a-1111-4a4a-9b9b-0123456789ab', ver: '2.0', appid: undefined, azp: EVENT_GRID_APP_ID });
 
     const result = await both(bearer(signedToken(key, claims)));
 
@@ -67,6 +67,14 @@ describe('Event Grid Entra ID token', () => {
 
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.reason).toMatch(new RegExp(`^Entra token: token ${word}`));
+  });
+
+  it('refuses a valid token of the tenant held by another app or a user, not by Event Grid', async () => {
+    const otherApp = await authenticate(bearer(signedToken(key, entraClaims({ appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46' }))));
+    const noApp = await authenticate(bearer(signedToken(key, entraClaims({ appid: undefined }))));
+
+    expect(otherApp).toEqual({ ok: false, reason: 'Entra token: issued to "04b07795-8ddb-461a-bbee-02f9e1bf7b46", not to Event Grid' });
+    expect(noApp).toEqual({ ok: false, reason: 'Entra token: issued to "no app", not to Event Grid' });
   });
 
   it('refuses a token with a bad signature, an unsigned one, and none at all', async () => {
