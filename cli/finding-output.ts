@@ -14,6 +14,7 @@ export function findingRecord(finding: Finding): Record<string, unknown> {
     ...(finding.baseline !== undefined ? { baseline: finding.baseline } : {}),
     ...(finding.observed !== undefined ? { observed: finding.observed } : {}),
     ...(finding.clockSkew ? { clockSkew: finding.clockSkew } : {}),
+    ...(finding.resolvedBy ? { resolvedBy: finding.resolvedBy } : {}),
     ...linkOf(finding),
   };
 }

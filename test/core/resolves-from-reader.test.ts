@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SnapshotFileReader } from '../../adapters/local/snapshot-file-reader.js';
 import { allAdapters } from '../../adapters/index.js';
 import { slackMessage } from '../../alerts/slack-message.js';
+import { findingRecord } from '../../cli/finding-output.js';
 import type { Finding } from '../../core/finding.js';
 import type { StateReader } from '../../core/ports.js';
 import { baseline, cloudTrail, eventBridge } from '../cli/aws-events.js';
@@ -72,6 +73,7 @@ describe('resolves come only from the reader (DESIGN.md, "Trust")', () => {
     expect(resolved[0]?.resolvedBy).toBe('payload');
     const [stored] = await harness.state.listFindings({ status: 'resolved' });
     expect(stored?.resolvedBy).toBe('payload');
+    expect(findingRecord(stored as Finding)).toMatchObject({ status: 'resolved', resolvedBy: 'payload' });
     const message = slackMessage(resolved[0] as Finding);
     expect(message.text).toMatch(/^Resolved: route\.target-changed \(resolved by event payload, not verified\)/);
     expect(message.blocks[1]).toMatchObject({ type: 'section', text: { text: expect.stringContaining('_resolved by event payload, not verified: no reader read the resource back._') } });
