@@ -92,6 +92,13 @@ describe('AzureStateReader.select', () => {
     expect(peerings).toEqual([`${HUB}/virtualNetworkPeerings/hub-to-spoke`]);
   });
 
+  it('a subnet of another subscription is not read: nothing selected, the pipeline keeps the holders it knows', async () => {
+    const foreign = SNET.replace(SUB, '00000000-0000-4000-8000-000000000000');
+
+    expect(await reader.select(scope, 'route-table', { field: 'subnets', contains: foreign })).toEqual([]);
+    expect(fake.requests).toEqual([]);
+  });
+
   it('a deleted VNet or subnet holds nothing', async () => {
     await fake.send('DELETE', HUB);
 
