@@ -62,6 +62,18 @@ describe('Azure through a Pipeline with the ARM reader', () => {
     expect(await harness.state.listFindings({ status: 'open' })).toEqual([]);
   });
 
+  it('the same write delivered in the CloudEvents schema opens the same finding', async () => {
+    const pipe = await pipeline();
+    await fake.send('PUT', route, { properties: { addressPrefix: '0.0.0.0/1', nextHopType: 'Internet' } });
+    const cloudEvent = loadFixture('azure', 'cloudevents', 'routeTables-routes-write');
+    Object.assign(cloudEvent, { subject: route, id: 'ce-half-default' });
+    Object.assign(cloudEvent.data as Doc, { resourceUri: route });
+
+    const outcome = await pipe.handle(cloudEvent);
+
+    expect(summary(outcome.records[0]?.opened ?? [])).toEqual([['open', 'route.default-added', 'critical', 'rt-app', 'half-default']]);
+  });
+
   it('a baseline route re-pointed at the internet: route.target-changed with baseline and observed', async () => {
     const pipe = await pipeline();
     await fake.send('PUT', `${RT}/routes/default-to-firewall`, { properties: { addressPrefix: '0.0.0.0/0', nextHopType: 'Internet' } });
