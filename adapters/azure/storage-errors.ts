@@ -10,6 +10,8 @@ interface RestErrorFields {
   code?: unknown;
   statusCode?: unknown;
   message?: unknown;
+  /** `@azure/data-tables` leaves `code` out: the service's code is in the details and the OData body. */
+  details?: { errorCode?: unknown; odataError?: { code?: unknown; message?: { value?: unknown } } };
 }
 
 function fieldsOf(error: unknown): RestErrorFields {
@@ -23,8 +25,19 @@ export function statusOf(error: unknown): number | undefined {
 
 /** The service's error code (`ContainerNotFound`, `UpdateConditionNotSatisfied`) or Node's (`ECONNREFUSED`). */
 export function errorCode(error: unknown): string | undefined {
-  const code = fieldsOf(error).code;
-  return typeof code === 'string' && code !== '' ? code : undefined;
+  const { code, details } = fieldsOf(error);
+  for (const candidate of [code, details?.errorCode, details?.odataError?.code]) {
+    if (typeof candidate === 'string' && candidate !== '') return candidate;
+  }
+  return undefined;
+}
+
+/** The service's own message (the OData one, not the JSON body the Tables SDK puts in `message`), first line only. */
+function messageOf(error: unknown): string {
+  const { message, details } = fieldsOf(error);
+  const odata = details?.odataError?.message?.value;
+  const text = typeof odata === 'string' ? odata : typeof message === 'string' ? message : String(error);
+  return text.split('\n', 1)[0] ?? '';
 }
 
 /** Node's and the pipeline's codes of a request that never got an answer. */
@@ -71,8 +84,7 @@ export interface StorageErrorContext {
 export function azureStorageError(what: string, error: unknown, context: StorageErrorContext): Error {
   if (error instanceof NetdriftError) return error;
   const code = errorCode(error) ?? (typeof fieldsOf(error).name === 'string' ? String(fieldsOf(error).name) : 'Error');
-  const text = typeof fieldsOf(error).message === 'string' ? String(fieldsOf(error).message) : String(error);
-  const message = `${what}: ${code}: ${text.split('\n', 1)[0] ?? ''}`;
+  const message = `${what}: ${code}: ${messageOf(error)}`;
   const status = statusOf(error);
   if (status === 404 && context.missing.includes(code)) {
     return new OperatorError('store-missing', message, context.missingFix, { cause: error, location: context.location });
