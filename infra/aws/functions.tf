@@ -50,6 +50,8 @@ resource "aws_lambda_event_source_mapping" "events" {
   maximum_batching_window_in_seconds = 1
   function_response_types            = ["ReportBatchItemFailures"]
   tags                               = local.tags
+  # Reads go through the hub account's reader role: events wait for it.
+  depends_on = [aws_cloudformation_stack.hub_spoke]
 }
 
 # A failed scheduled reconcile is not retried by Lambda: the next run (one interval later) redoes it

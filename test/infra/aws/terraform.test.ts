@@ -9,6 +9,7 @@ import { iamActionProblems } from './iam-actions.js';
 import { providerVersion } from './provider-schema.js';
 import { referenceProblems } from './references.js';
 import { schemaProblems } from './schema-check.js';
+import { spokeTemplate } from './spoke-template.js';
 import {
   MODULE_DIR, REPO_ROOT, blocksOf, moduleBlock, moduleLocals, nested, parseHcl, terraformFiles, type TerraformFile,
 } from './terraform-files.js';
@@ -246,6 +247,18 @@ locals {
     expect(locals.spoke_template).toBe('${file("${path.module}/spoke/netdrift-spoke.yaml")}');
     expect(locals.spoke_regions).toBe('${distinct([local.region, "us-east-1"])}');
     expect(instance.stack_set_instance_region).toBe('${each.key}');
+  });
+
+  it('passes the spoke template exactly the parameters it declares, every one without a default included', () => {
+    const { Parameters } = spokeTemplate().doc;
+    const given = [...Object.keys(moduleLocals(files).spoke_parameters as Record<string, unknown>), 'ForwardEvents'].sort();
+    const stack = moduleBlock(files, 'resource', 'aws_cloudformation_stack.hub_spoke').body;
+    const stackSet = moduleBlock(files, 'resource', 'aws_cloudformation_stack_set.spoke').body;
+
+    expect(given).toEqual(Object.keys(Parameters).sort());
+    expect(Object.keys(Parameters).filter((name) => Parameters[name]?.Default === undefined).every((name) => given.includes(name))).toBe(true);
+    expect(stack.parameters).toBe('${merge(local.spoke_parameters, { ForwardEvents = "false" })}');
+    expect(stackSet.parameters).toBe('${merge(local.spoke_parameters, { ForwardEvents = "true" })}');
   });
 
   it('alarms on the dead-letter queue and on every function\'s errors', () => {
