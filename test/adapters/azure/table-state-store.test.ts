@@ -106,6 +106,32 @@ describeWithAzurite('TableStateStore on Azurite', () => {
     expect(await store.getObserved(AWS_SCOPE, 'route-table', 'rtb-0a1')).toEqual(sampleObserved());
   });
 
+  it('never shows a reader part of a large commit that lands and is half rolled while it reads', async () => {
+    let landed = false;
+    const racing = new Proxy(client, {
+      get(target, property, receiver) {
+        if (property !== 'listEntities') return Reflect.get(target, property, receiver) as unknown;
+        return (options?: Parameters<TableClient['listEntities']>[0]) => {
+          const filter = options?.queryOptions?.filter ?? '';
+          if (landed || !filter.includes("'f|'")) return target.listEntities(options);
+          landed = true;
+          // Right after the reader checked for journals, another worker's large commit lands and crashes after one step of its roll.
+          const writer = new TableStateStore({ client: recording(client, 3).client });
+          const rows = async function* () {
+            await writer.commit(largeCommit(120)).catch(() => undefined);
+            yield* target.listEntities(options);
+          };
+          return rows();
+        };
+      },
+    });
+
+    const seen = await new TableStateStore({ client: racing }).listFindings();
+
+    expect(landed).toBe(true);
+    expect(seen).toHaveLength(120);
+  });
+
   it('writes nothing of a large commit whose claim was taken over', async () => {
     await store.claim('aws:evt-large', { leaseMs: 1_000, owner: 'a', now: new Date(Date.now() - 5_000) });
     await store.claim('aws:evt-large', { leaseMs: 60_000, owner: 'b' });
