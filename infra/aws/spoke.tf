@@ -1,14 +1,17 @@
 # The spokes, from one template (spoke/netdrift-spoke.yaml): a rule forwarding the catalog's
 # events to the hub bus and the read-only reader role the functions assume.
 # - In the hub account: a stack in the home region, reader role only (the hub's own rules in
-#   events.tf forward its events).
-# - In the organisation: a service-managed StackSet on the given OUs, in the home region and
-#   us-east-1 (Route 53), auto-deployed to accounts that join them later. The hub account is left
-#   out of it: it has its stack above.
+#   events.tf forward its events from the home region and us-east-1), and a forwarding-only stack
+#   in every other captured region.
+# - In the organisation: a service-managed StackSet on the given OUs, in the home region,
+#   us-east-1 (Route 53) and every captured region, auto-deployed to accounts that join them later.
+#   The hub account is left out of it: it has its stacks above.
 
 locals {
   spoke_template = file("${path.module}/spoke/netdrift-spoke.yaml")
-  spoke_regions  = distinct([local.region, "us-east-1"])
+  spoke_regions  = distinct(concat([local.region, "us-east-1"], local.capture_regions))
+  # Captured regions the hub account's own rules (home region, us-east-1) do not cover.
+  hub_forward_regions = setsubtract(var.watch_hub_account ? local.capture_regions : [], [local.region, "us-east-1"])
 
   spoke_parameters = {
     HubEventBusArn      = aws_cloudwatch_event_bus.hub.arn
@@ -28,6 +31,16 @@ resource "aws_cloudformation_stack" "hub_spoke" {
   tags          = local.tags
   # The trust policy names the function roles: they must exist first.
   depends_on = [aws_iam_role.function]
+}
+
+resource "aws_cloudformation_stack" "hub_forwarder" {
+  for_each      = toset(local.hub_forward_regions)
+  region        = each.key
+  name          = "${local.name}-spoke"
+  template_body = local.spoke_template
+  capabilities  = ["CAPABILITY_NAMED_IAM"]
+  parameters    = merge(local.spoke_parameters, { ForwardEvents = "true" })
+  tags          = local.tags
 }
 
 resource "aws_cloudformation_stack_set" "spoke" {

@@ -33,7 +33,7 @@ variable "organization_id" {
 }
 
 variable "regions" {
-  description = "Regions that refresh and reconcile capture (NETDRIFT_REGIONS). Default: the hub's region only. Route 53 is global and always read."
+  description = "Watched regions: refresh and reconcile capture them (NETDRIFT_REGIONS) and the spokes forward their events (with the home region and us-east-1, where Route 53 reports). Default: the hub's region only."
   type        = list(string)
   default     = []
 }
@@ -70,8 +70,8 @@ variable "spoke_in_hub_account" {
 variable "spoke_stack_set" {
   description = <<-EOT
     Create the spoke as a service-managed CloudFormation StackSet that deploys to every account of
-    the given organisational units (and to accounts added to them later), in the home region and
-    us-east-1. The hub account is excluded (see spoke_in_hub_account). Null: no stack set.
+    the given organisational units (and to accounts added to them later), in the home region,
+    us-east-1 and the other `regions`. The hub account is excluded (it has its own stacks). Null: no stack set.
     Run from the management account (call_as = "SELF") or a delegated administrator ("DELEGATED_ADMIN").
   EOT
   type = object({

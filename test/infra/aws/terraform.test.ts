@@ -237,7 +237,7 @@ locals {
     expect(target).toMatchObject({ provider: '${aws.us_east_1}', arn: '${aws_cloudwatch_event_bus.hub.arn}' });
   });
 
-  it('can deploy the spoke template as a service-managed StackSet that follows new accounts, in the home region and us-east-1', () => {
+  it('can deploy the spoke template as a service-managed StackSet that follows new accounts, in the home region, us-east-1 and the captured regions', () => {
     const stackSet = moduleBlock(files, 'resource', 'aws_cloudformation_stack_set.spoke').body;
     const instance = moduleBlock(files, 'resource', 'aws_cloudformation_stack_set_instance.spoke').body;
     const locals = moduleLocals(files);
@@ -245,7 +245,7 @@ locals {
     expect(stackSet).toMatchObject({ permission_model: 'SERVICE_MANAGED', template_body: '${local.spoke_template}' });
     expect(nested(stackSet, 'auto_deployment')).toMatchObject({ enabled: true });
     expect(locals.spoke_template).toBe('${file("${path.module}/spoke/netdrift-spoke.yaml")}');
-    expect(locals.spoke_regions).toBe('${distinct([local.region, "us-east-1"])}');
+    expect(locals.spoke_regions).toBe('${distinct(concat([local.region, "us-east-1"], local.capture_regions))}');
     expect(instance.stack_set_instance_region).toBe('${each.key}');
   });
 
