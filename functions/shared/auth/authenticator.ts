@@ -26,7 +26,9 @@ export type AuthResult = { ok: true; principal: string } | { ok: false; reason: 
  */
 export type Authenticator = (request: AuthRequest) => Promise<AuthResult>;
 
+/** The delivery comes from `principal` (a description for logs, never a credential). */
 export const accepted = (principal: string): AuthResult => ({ ok: true, principal });
+/** The delivery is refused for `reason` (one line, never a credential). */
 export const refused = (reason: string): AuthResult => ({ ok: false, reason });
 
 /** The first value of a header, by its lower-case name. */
