@@ -3,7 +3,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { NetworkManagementClient } from '@azure/arm-network';
 import type { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import type { DnsResolverManagementClient } from '@azure/arm-dnsresolver';
-import { PermanentReadError } from '../../core/errors.js';
+import { ConfigError, PermanentReadError } from '../../core/errors.js';
 
 /** How the ARM clients are built; every field has a production default. */
 export interface ArmClientOptions {
@@ -83,6 +83,18 @@ export function coreClientOptions(options: ArmClientOptions) {
     }],
     ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
   };
+}
+
+/**
+ * The client options a deployed function takes from its environment: `NETDRIFT_ARM_ENDPOINT` (a sovereign cloud's
+ * ARM, e.g. `https://management.usgovcloudapi.net`; a test server). The credential is `DefaultAzureCredential`'s,
+ * which on a Function App is its managed identity (`IDENTITY_ENDPOINT` / `IDENTITY_HEADER`, set by the platform).
+ */
+export function armClientOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): ArmClientOptions {
+  const endpoint = env.NETDRIFT_ARM_ENDPOINT?.trim();
+  if (!endpoint) return {};
+  if (!/^https:\/\/[^\s/]+/i.test(endpoint)) throw new ConfigError(`NETDRIFT_ARM_ENDPOINT: not an https URL: ${endpoint.slice(0, 200)}`);
+  return { endpoint: endpoint.replace(/\/+$/, '') };
 }
 
 /** The credential reads are made with: the given one, else `DefaultAzureCredential` (loaded on first use). */

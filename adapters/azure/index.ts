@@ -11,6 +11,7 @@ export {
 export { armParentId, parseArmId, type ArmId } from './arm-id.js';
 export { armActor, type ActorSources } from './audit.js';
 export { AzureStateReader, CAPTURE_STEPS, type AzureStateReaderOptions, type ArmClientOptions } from './arm-state-reader.js';
+export { armClientOptionsFromEnv } from './arm-clients.js';
 export {
   captureWithResourceGraph, WATCHED_RESOURCES_QUERY,
   type GraphCaptureOptions, type GraphCaptureResult, type GraphCaptureScope,

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -160,4 +161,31 @@ export async function startFakeArm(options: { pageSize?: number } = {}): Promise
   });
   fake.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
   return fake;
+}
+
+/**
+ * The App Service / Azure Functions managed identity endpoint (`IDENTITY_ENDPOINT`, called with the
+ * `X-IDENTITY-HEADER` secret, api-version 2019-08-01), handing out the token the fake ARM server accepts:
+ * `DefaultAzureCredential` reaches it exactly as it does on a Function App. Plain http on loopback, as there.
+ */
+export async function startIdentityEndpoint(header: string): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const server = createHttpServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push(`${req.method ?? 'GET'} ${url.pathname}?resource=${url.searchParams.get('resource') ?? ''}`);
+    if (req.headers['x-identity-header'] !== header) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized', error_description: 'X-IDENTITY-HEADER' }));
+      return;
+    }
+    const expiresOn = Math.floor(Date.now() / 1000) + 3600;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+      access_token: TEST_TOKEN, expires_on: String(expiresOn), resource: url.searchParams.get('resource') ?? '', token_type: 'Bearer',
+      client_id: 'c0ffee00-0000-4000-8000-000000000001',
+    }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/msi/token`, requests,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
 }
