@@ -61,7 +61,7 @@ export async function normalEventReachesEverySink(cloud: Cloud, pipeline: Pipeli
     let rejected = 0;
     while (!reached() && passes < 20) {
       const report = await deliverOutbox(state, sinks, {
-        limit: 100_000, rateLimits: { slack: fast, pagerduty: fast, webhook: fast }, storm: { threshold: 10, windowMs: 300_000 }, groupsStorms: () => true,
+        limit: 100_000, rateLimits: { slack: fast, pagerduty: fast, webhook: fast }, storm: { threshold: 2, windowMs: 3_600_000 }, groupsStorms: () => true,
       });
       passes += 1;
       sent += report.sent;
