@@ -50,6 +50,42 @@ async function openS3(location: string, url: string, options: StoreOpenOptions):
   return { store: new S3SnapshotStore({ client, bucket, prefix }), url: `s3://${bucket}/${prefix}` };
 }
 
+/** Storage account and container naming rules (https://learn.microsoft.com/azure/storage/blobs/storage-blobs-introduction#naming-and-referencing-containers-blobs-and-metadata). */
+const AZURE_ACCOUNT = /^[a-z0-9]{3,24}$/;
+const AZURE_CONTAINER = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * `azblob://account/container/prefix`: the Blob store the Azure functions read and write. With
+ * `AZURE_STORAGE_CONNECTION_STRING` set (Azurite, a key), that account; otherwise
+ * `DefaultAzureCredential` (az login, a managed identity) on `https://<account>.blob.core.windows.net`
+ * (or `--endpoint`).
+ */
+async function openAzureBlob(location: string, url: string, options: StoreOpenOptions): Promise<OpenedStore> {
+  const [account = '', container = '', ...rest] = location.split('/');
+  const prefix = rest.join('/');
+  if (!AZURE_ACCOUNT.test(account)) throw new UsageError(`--store ${url}: "${account}" is not a storage account name (3-24 lowercase letters and digits)`);
+  if (!AZURE_CONTAINER.test(container)) {
+    throw new UsageError(`--store ${url}: "${container}" is not a container name (3-63 lowercase letters, digits and single hyphens); expected azblob://account/container/prefix`);
+  }
+  // Loaded here, not at the top: commands that never touch Blob storage do not load its SDK.
+  const [{ BlobServiceClient }, { BlobSnapshotStore }] = await Promise.all([
+    import('@azure/storage-blob'), import('../adapters/azure/blob-snapshot-store.js'),
+  ]);
+  const connection = process.env.AZURE_STORAGE_CONNECTION_STRING;
+  let service;
+  if (connection) {
+    service = BlobServiceClient.fromConnectionString(connection);
+    if (service.accountName !== account) {
+      throw new UsageError(`--store ${url}: AZURE_STORAGE_CONNECTION_STRING is for the account "${service.accountName}", not "${account}"`);
+    }
+  } else {
+    const { DefaultAzureCredential } = await import('@azure/identity');
+    service = new BlobServiceClient(options.endpoint ?? `https://${account}.blob.core.windows.net`, new DefaultAzureCredential());
+  }
+  const store = new BlobSnapshotStore({ container: service.getContainerClient(container), prefix });
+  return { store, url: `azblob://${account}/${container}/${store.prefix}` };
+}
+
 /** `file://DIR` (`file:///abs/dir`, `file://rel/dir`): the same folder `--baseline DIR` names. */
 async function openFolder(location: string, url: string, options: StoreOpenOptions): Promise<OpenedStore> {
   if (location === '') throw new UsageError(`--store ${url}: no folder after file://`);
@@ -62,6 +98,7 @@ async function openFolder(location: string, url: string, options: StoreOpenOptio
  */
 const SCHEMES: Readonly<Record<string, StoreScheme>> = {
   s3: { form: 's3://bucket/prefix', open: openS3 },
+  azblob: { form: 'azblob://account/container/prefix', open: openAzureBlob },
   file: { form: 'file://DIR', open: openFolder },
 };
 

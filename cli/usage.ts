@@ -24,7 +24,8 @@ Usage:
   netdrift snapshot approve --cloud C --account ID [STORE] [--by NAME]
 
 Every command takes --config FILE (JSON or YAML; also NETDRIFT_CONFIG).
-STORE is --baseline DIR, or --store s3://bucket/prefix | file://DIR | DIR (S3: --region R, --endpoint URL).
+STORE is --baseline DIR, or --store s3://bucket/prefix | azblob://account/container/prefix | file://DIR | DIR
+(S3: --region R, --endpoint URL; azblob: AZURE_STORAGE_CONNECTION_STRING, else az login / managed identity).
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 some input rejected (the rest processed);
 snapshot diff --exit-code: 1 when there is drift at or above SEVERITY (default info: any drift).`;
 
