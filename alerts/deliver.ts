@@ -48,8 +48,13 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1000, maxDelayMs: 300_000, maxAttempts: 5, maxTransientAttempts: 50, maxWaitMs: 30_000 };
 
 export interface DeliverOptions {
-  /** At most this many outbox entries leased by one sink's lane in one pass. */
+  /**
+   * At most this many outbox entries leased by one sink's lane in one pass: small, so that a pass
+   * inside an event's invocation stays short whatever waits in the outbox (default 20).
+   */
   limit?: number;
+  /** The same for a lane whose sink sends storms as one message: the storm's entries go together (default 500). */
+  groupLimit?: number;
   retry?: RetryPolicy;
   storm?: StormPolicy;
   /** Which sinks get storms as one message (Slack and the like; PagerDuty only if configured). */
@@ -65,9 +70,12 @@ export interface DeliverOptions {
 }
 
 const DEFAULT_STORM: StormPolicy = { threshold: 10, windowMs: 300_000 };
-const DEFAULT_LIMIT = 100;
+const DEFAULT_LIMIT = 20;
+const DEFAULT_GROUP_LIMIT = 500;
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_SEND_TIMEOUT_MS = 15_000;
+/** Time kept at the end of a lease for settling the entry after its send. */
+const LEASE_MARGIN_MS = 5_000;
 
 /** The lane of entries whose sink is not configured (renamed or removed): each is rejected, naming it. */
 export const UNKNOWN_SINKS = '*';
@@ -175,9 +183,12 @@ export async function deliverLane(
     owner: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
   };
   const started = now();
+  const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
   const scope = name === UNKNOWN_SINKS ? { exceptSinks: [...sinks.keys()] } : { sink: name };
-  const leased = await store.leaseOutbox(options.limit ?? DEFAULT_LIMIT, { leaseMs, owner: lane.owner, now: new Date(started), ...scope });
   const sink = sinks.get(name);
+  const grouped = Boolean(sink?.buildGroup) && (options.groupsStorms?.(name) ?? true);
+  const limit = grouped ? options.groupLimit ?? DEFAULT_GROUP_LIMIT : options.limit ?? DEFAULT_LIMIT;
+  const leased = await store.leaseOutbox(limit, { leaseMs, owner: lane.owner, now: new Date(started), ...scope });
   if (!sink) {
     const unknown = { ok: false as const, bug: false };
     for (const entry of leased) {
@@ -186,7 +197,7 @@ export async function deliverLane(
     return lane.report;
   }
   const limits = new SharedRateLimits(store, options.rateLimits);
-  const units = deliveryUnits(leased, options.storm ?? DEFAULT_STORM, Boolean(sink.buildGroup) && (options.groupsStorms?.(name) ?? true));
+  const units = deliveryUnits(leased, options.storm ?? DEFAULT_STORM, grouped);
   const waitingOn = new Map<string, number | undefined>();
   let pausedUntil: number | undefined;
   let paused = false;
@@ -205,15 +216,17 @@ export async function deliverLane(
       continue;
     }
     const retryAt = await limits.take(sink, now());
-    if (retryAt !== undefined) {
+    // A send must end well inside the lease, or another worker may take the entry and send it too.
+    const late = now() + sendTimeoutMs + LEASE_MARGIN_MS > started + leaseMs;
+    if (retryAt !== undefined || late) {
       [paused, pausedUntil] = [true, retryAt];
       await release(lane, unit, retryAt);
       lane.report.waiting += unit.entries.length;
       continue;
     }
-    const result = await attempt(sink, unit, options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS);
+    const result = await attempt(sink, unit, sendTimeoutMs);
     if (result.ok) {
-      for (const entry of unit.entries) await store.outboxDelivered(entry.id, lane.owner);
+      await store.outboxDelivered(unit.entries.map((entry) => entry.id), lane.owner);
       lane.report.sent += unit.entries.length;
       if (unit.group) lane.report.groups += 1;
       continue;

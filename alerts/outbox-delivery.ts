@@ -68,13 +68,16 @@ export class OutboxDelivery {
     for (;;) {
       const report = await this.pass();
       addReport(total, report);
-      idle = report.sent + report.failed.length > 0 ? 0 : idle + 1;
+      idle = report.sent + report.failed.length + report.waiting > 0 ? 0 : idle + 1;
       failing = report.sent === 0 && report.failed.length > 0 ? failing + 1 : 0;
       if (failing >= FAILING_PASSES) return total;
       const pending = await this.store.listOutbox({ state: 'pending' });
       if (pending.length === 0) return total;
       const now = this.now();
-      const next = Math.min(...pending.map((e) => (e.nextAttemptAt === undefined ? now : Date.parse(e.nextAttemptAt))));
+      const due = pending.map((e) => (e.nextAttemptAt === undefined ? now : Date.parse(e.nextAttemptAt)));
+      const later = due.filter((at) => at > now);
+      // Held back by a rate limit: the entries it gave back say when it has room again.
+      const next = report.waiting > 0 && later.length > 0 ? Math.min(...later) : Math.min(...due);
       if (next - now > maxWaitMs || (next <= now && idle >= IDLE_PASSES)) return total;
       await this.sleep(Math.max(next - now, 10));
     }

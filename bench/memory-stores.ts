@@ -90,8 +90,10 @@ export class MemoryStateStore implements StateStore {
       return leased;
     });
   }
-  async outboxDelivered(id: string, owner?: string) {
-    if (owner === undefined || this.outbox.get(id)?.leasedBy === owner) this.outbox.delete(id);
+  async outboxDelivered(ids: string | readonly string[], owner?: string) {
+    for (const id of typeof ids === 'string' ? [ids] : ids) {
+      if (owner === undefined || this.outbox.get(id)?.leasedBy === owner) this.outbox.delete(id);
+    }
   }
   async outboxReleased(id: string, owner: string, notBefore?: string) {
     const entry = this.outbox.get(id);

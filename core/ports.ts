@@ -44,8 +44,6 @@ export interface StoredSnapshot {
   snapshot: Snapshot;
   /** Opaque version for optimistic concurrency (ETag, generation, version). */
   etag: string;
-  /** Where it is kept (a file path, an object URL), for messages that must name it. */
-  location?: string;
 }
 
 export interface HistoryEntry {
@@ -192,8 +190,11 @@ export interface StateStore {
    * finding and sink is not due (so a resolve never overtakes its trigger).
    */
   leaseOutbox(limit: number, options: LeaseOptions): Promise<OutboxEntry[]>;
-  /** Removes a delivered entry; with `owner`, only while that owner holds its lease (else nothing happens). */
-  outboxDelivered(id: string, owner?: string): Promise<void>;
+  /**
+   * Removes delivered entries (one id, or the entries of a storm message, in one write where the
+   * store can); with `owner`, only those that owner still holds the lease of (others stay as they are).
+   */
+  outboxDelivered(ids: string | readonly string[], owner?: string): Promise<void>;
   /**
    * Records a failed send: attempts + 1 and the error; retryable → due at `notBefore`, else
    * `rejected`. The lease ends. With `owner`, only while that owner holds the lease.

@@ -62,6 +62,8 @@ export async function claimKey(t: Table, key: string, options: ClaimOptions): Pr
     const item = held ?? await getItem(t, 'claim', processedKey(key));
     // Gone (released) or expired since the write failed: try again.
     if (item === undefined) continue;
+    // Our own claim, written by a request the SDK retried after its answer was lost.
+    if (item.claimOwner?.S === options.owner) return 'claimed';
     const found = processedFromItem(item);
     if (found.expiresAtMs > now) return found.status;
   }

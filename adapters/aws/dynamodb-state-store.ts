@@ -257,7 +257,15 @@ export class DynamoDbStateStore implements StateStore {
     return partitions.flat().sort(byOutboxOrder).map(outboxFromItem);
   }
 
-  async outboxDelivered(id: string, owner?: string): Promise<void> {
+  /** One conditional delete per entry, a few at once. */
+  async outboxDelivered(ids: string | readonly string[], owner?: string): Promise<void> {
+    const all = typeof ids === 'string' ? [ids] : [...ids];
+    for (let i = 0; i < all.length; i += WRITE_CONCURRENCY) {
+      await Promise.all(all.slice(i, i + WRITE_CONCURRENCY).map((id) => this.deleteDelivered(id, owner)));
+    }
+  }
+
+  private async deleteDelivered(id: string, owner?: string): Promise<void> {
     try {
       await this.client.send(new DeleteItemCommand({
         TableName: this.table, Key: outboxKey(id),
