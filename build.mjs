@@ -11,7 +11,8 @@ const common = {
   banner, logLevel: 'warning', legalComments: 'none',
 };
 
-const cli = { entryPoints: [{ in: 'cli/netdrift.ts', out: 'cli/netdrift' }], outdir: 'dist', external: ['better-sqlite3'] };
+// google-gax (under @google-cloud/pubsub) finds its .proto files through __dirname: loaded from node_modules, not bundled.
+const cli = { entryPoints: [{ in: 'cli/netdrift.ts', out: 'cli/netdrift' }], outdir: 'dist', external: ['better-sqlite3', '@google-cloud/pubsub'] };
 const lambdas = ['events', 'refresh', 'reconcile']
   .map((name) => ({ in: `functions/aws/lambda-${name}.ts`, out: `aws/${name}/index` }))
   .filter((entry) => existsSync(entry.in));

@@ -12,6 +12,7 @@ Usage:
   netdrift serve [--port N] [--host H] [--baseline DIR] [--state FILE] [--secret S]
                  [--event-grid-secret S] [--entra-tenant T --entra-audience A]
                  [--pubsub-audience URL --pubsub-service-account EMAIL] [--jwks-file FILE]
+                 [--gcp-subscription projects/P/subscriptions/S [--gcp-max-messages N]]
   netdrift catalog [--cloud aws|azure|gcp] [--format text|json|filter]
   netdrift snapshot capture --cloud aws --account ID --regions r1,r2 [STORE] [--endpoint URL] [--role NAME [--external-id ID]]
   netdrift snapshot refresh --cloud aws --account ID [--function NAME|ARN] [--regions r1,r2] [--region R] [--endpoint URL]

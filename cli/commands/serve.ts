@@ -4,6 +4,7 @@ import { outboxDelivery } from '../../alerts/sinks.js';
 import { loadConfig } from '../config-file.js';
 import { createHttpServer, deliveryRoutes, isLoopbackHost } from '../http-server.js';
 import { EXIT, type CommandIO } from '../io.js';
+import { pubsubPullFlags, startPubsubConsumer } from '../pubsub-pull.js';
 import { createRuntime } from '../runtime.js';
 import { parseCommand, UsageError } from '../usage.js';
 
@@ -19,9 +20,11 @@ const STORM_GATHER_MS = 1_000;
 export async function serveCommand(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseCommand(args, {
     port: { type: 'string' }, host: { type: 'string' }, baseline: { type: 'string' }, state: { type: 'string' },
+    'gcp-subscription': { type: 'string' }, 'gcp-max-messages': { type: 'string' },
     ...AUTH_OPTIONS,
   });
   const port = Number(values.port ?? '8787');
+  const pull = pubsubPullFlags(values['gcp-subscription'], values['gcp-max-messages']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number, got "${values.port}"`);
   const auth = await serveAuthenticators(values, io.env, values.host ?? '127.0.0.1');
   const config = await loadConfig(values.config, io.env);
@@ -56,11 +59,14 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const address = server.address();
   log(`netdrift serving on http://${values.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : port}`);
   drain();
+  // Pulls a Pub/Sub subscription beside the HTTP routes (which keep answering /healthz): README, "GCP: pulling from a subscription".
+  const pulling = pull && await startPubsubConsumer({ ...pull, pipeline: runtime.pipeline, deliver: drainSoon, log });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await pulling?.stop();
   clearInterval(timer);
   if (scheduled) clearTimeout(scheduled);
   drain();
