@@ -9,6 +9,8 @@ export {
   type AzureEventGridFilter, type ReportedOn, type WatchedArmType,
 } from './catalog.js';
 export { armParentId, parseArmId, type ArmId } from './arm-id.js';
+export { BlobSnapshotStore, type BlobSnapshotStoreOptions } from './blob-snapshot-store.js';
+export { TableStateStore, type TableStateStoreOptions } from './table-state-store.js';
 export { armActor, type ActorSources } from './audit.js';
 export { AzureStateReader, CAPTURE_STEPS, type AzureStateReaderOptions, type ArmClientOptions } from './arm-state-reader.js';
 export { armClientOptionsFromEnv } from './arm-clients.js';
