@@ -217,7 +217,7 @@ export async function deliverLane(
     }
     const retryAt = await limits.take(sink, now());
     // A send must end well inside the lease, or another worker may take the entry and send it too.
-    const late = now() + sendTimeoutMs + LEASE_MARGIN_MS > started + leaseMs;
+    const late = now() + sendTimeoutMs + Math.min(LEASE_MARGIN_MS, leaseMs / 10) > started + leaseMs;
     if (retryAt !== undefined || late) {
       [paused, pausedUntil] = [true, retryAt];
       await release(lane, unit, retryAt);
