@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BaselineCache, type BaselineTrust, type IndexedBaseline } from './baseline-cache.js';
 import { trustedTime, type ChangeEvent, type OperationPhase, type ParsedRecord } from './change.js';
 import { classify, oneLine, OperatorError, type ErrorClass } from './errors.js';
@@ -28,6 +29,8 @@ export interface PipelineOptions {
   now?: () => Date;
   /** How long processed event ids are remembered (platforms redeliver for up to 24 h). */
   eventTtlHours?: number;
+  /** How long a claim on an event holds before another worker takes it over (its worker presumed dead); default 5 min. */
+  claimLeaseMs?: number;
   baselineTtlMs?: number;
   /** Warnings meant for people (an account without a baseline), one line each. */
   warn?: (line: string) => void;
@@ -177,10 +180,26 @@ export class Pipeline {
     const first = changes[0];
     if (!first) return { status: 'applied', ...NO_FINDINGS };
     const key = `${first.cloud}:${eventId}`;
+    // Of many workers given the same event, one claims it (DESIGN.md, "Concurrency"); its commit marks it done.
+    const owner = randomUUID();
+    const claim = await this.options.state.claim(key, { leaseMs: this.options.claimLeaseMs ?? 300_000, owner, now: this.now() });
+    if (claim === 'done') return { status: 'duplicate', ...NO_FINDINGS };
+    if (claim === 'in-progress') {
+      return { status: 'failed', reason: `event ${key} is being processed by another worker: retried later`, retryable: true, class: 'transient', ...NO_FINDINGS };
+    }
+    try {
+      return await this.applyClaimed(key, owner, first, changes, operation);
+    } catch (error) {
+      // A retry (by the platform, or at once by another worker) may claim it again.
+      await this.options.state.release(key, owner).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async applyClaimed(key: string, owner: string, first: ChangeEvent, changes: readonly ChangeEvent[], operation?: OperationPhase): Promise<Omit<RecordOutcome, 'eventId'>> {
     const { state } = this.options;
-    if (await state.isProcessed(key)) return { status: 'duplicate', ...NO_FINDINGS };
     const expiresAt = new Date(this.now().getTime() + (this.options.eventTtlHours ?? 48) * 3_600_000).toISOString();
-    const commit: StateCommit = { processed: [{ key, expiresAt }], observed: [], findings: [], outbox: [] };
+    const commit: StateCommit = { processed: [{ key, expiresAt, claimedBy: owner }], observed: [], findings: [], outbox: [] };
     if (operation) {
       const acted = `${first.cloud}:op:${operation.key}`;
       const failed = `${first.cloud}:op-failed:${operation.key}`;
