@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { BlockList, isIP } from 'node:net';
 import { TransientError, oneLine } from '../core/errors.js';
 import type { DeliveryOutcome, Pipeline } from '../core/pipeline.js';
+import { clip } from '../core/reasons.js';
 import type { Authenticator } from '../functions/shared/auth/authenticator.js';
 import type { DeliveryAuthenticators } from '../functions/shared/auth/delivery-auth.js';
 
@@ -55,8 +56,9 @@ export function statusOf(outcome: DeliveryOutcome, rejectedStatus = 400): { stat
       status: r.status, ...(r.class ? { class: r.class } : {}), ...(r.eventId ? { eventId: r.eventId } : {}), ...(r.reason ? { reason: r.reason } : {}),
     })),
   };
-  if (failed.length > 0) return { status: 503, body: { error: failed.map((r) => r.reason).join('; '), ...summary } };
-  if (rejected.length === outcome.records.length) return { status: rejectedStatus, body: { error: rejected.map((r) => r.reason).join('; '), ...summary } };
+  // One short line however many records a batch held; each record's own reason is in `records`.
+  if (failed.length > 0) return { status: 503, body: { error: clip(failed.map((r) => r.reason).join('; ')), ...summary } };
+  if (rejected.length === outcome.records.length) return { status: rejectedStatus, body: { error: clip(rejected.map((r) => r.reason).join('; ')), ...summary } };
   return { status: 202, body: summary };
 }
 

@@ -60,7 +60,9 @@ function answerProblem(cloud: Cloud, answer: Answer): string | undefined {
   if (cloud === 'gcp' && answer.status !== 202 && answer.status !== 413) return `Pub/Sub push answered ${answer.status} (it would redeliver forever)`;
   if (answer.text.includes(dir)) return 'the answer names the server\'s files';
   const body = JSON.parse(answer.text) as { error?: string; records?: { reason?: string }[] };
-  if (body.error !== undefined && (body.error === '' || /[\r\n]/.test(body.error))) return `error ${JSON.stringify(body.error.slice(0, 200))}`;
+  if (body.error !== undefined && (body.error === '' || body.error.length > MAX_REASON || /[\r\n]/.test(body.error))) {
+    return `error of ${body.error.length} characters: ${JSON.stringify(body.error.slice(0, 200))}`;
+  }
   const long = body.records?.find((r) => r.reason !== undefined && (r.reason.length > MAX_REASON || /[\r\n]/.test(r.reason)));
   return long ? `reason of ${long.reason?.length ?? 0} characters` : undefined;
 }
