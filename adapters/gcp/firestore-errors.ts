@@ -10,12 +10,13 @@ const TRANSIENT = new Set<number>([CODES.DEADLINE_EXCEEDED, CODES.RESOURCE_EXHAU
 /**
  * Maps a Firestore error: contention (ABORTED), throttling, timeouts and UNAVAILABLE are transient;
  * a missing database and denied access are operator errors naming the fix; anything else is a bug.
+ * `action` names the store and the call (`state store claim`, `snapshot store put`).
  */
 export function firestoreError(action: string, where: string, error: unknown): Error {
   if (error instanceof NetdriftError) return error;
   const code = typeof (error as { code?: unknown })?.code === 'number' ? (error as { code: number }).code : undefined;
   const detail = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]?.slice(0, 200) ?? '';
-  const message = `state store ${action} (Firestore ${where}): ${detail}`;
+  const message = `${action} (Firestore ${where}): ${detail}`;
   if (code !== undefined && TRANSIENT.has(code)) return new TransientError(message, { cause: error });
   if (code === CODES.NOT_FOUND || code === CODES.FAILED_PRECONDITION) {
     return new OperatorError('store-missing', message, `create the Firestore database (Native mode) of ${where}, or set NETDRIFT_FIRESTORE_DATABASE to the one that exists`, { cause: error, location: `Firestore ${where}` });

@@ -88,7 +88,7 @@ export class FirestoreStateStore implements StateStore {
     try {
       return await body();
     } catch (error) {
-      throw firestoreError(action, `database ${this.db.databaseId}`, error);
+      throw firestoreError(`state store ${action}`, `database ${this.db.databaseId}`, error);
     }
   }
 
@@ -245,7 +245,11 @@ export class FirestoreStateStore implements StateStore {
     return this.run('listOutbox', async () => (await this.outboxDocs(filter.state)).map(entryOf));
   }
 
-  /** Each due entry is leased by an update conditional on it being unchanged since it was read; one lost is skipped. */
+  /**
+   * Due entries are leased one by one, oldest first, each by an update conditional on it being
+   * unchanged since it was read; an entry another worker won is skipped, and so is everything
+   * behind it of the same finding and sink (a resolve never overtakes its trigger).
+   */
   async leaseOutbox(limit: number, options: LeaseOptions): Promise<OutboxEntry[]> {
     const now = (options.now ?? this.now()).getTime();
     const except = new Set(options.exceptSinks ?? []);
@@ -256,11 +260,17 @@ export class FirestoreStateStore implements StateStore {
         .filter(({ doc }) => (options.sink === undefined || doc.sink === options.sink) && !except.has(doc.sink))
         .sort((a, b) => a.doc.order.localeCompare(b.doc.order))
         .map((c) => ({ ...c, sink: c.doc.sink, fingerprint: c.doc.fingerprint, dueAt: c.doc.nextAttemptMs }));
-      const leased = await Promise.all(leasable(pending, Math.max(limit, 0), now).map(async ({ snap, doc }) => {
+      const leased: OutboxEntry[] = [];
+      const lost = new Set<string>();
+      for (const { snap, doc } of leasable(pending, pending.length, now)) {
+        if (leased.length >= limit) break;
+        const key = `${doc.sink}\u0000${doc.fingerprint}`;
+        if (lost.has(key)) continue;
         const next: OutboxDoc = { ...doc, leasedBy: options.owner, nextAttemptMs: now + options.leaseMs };
-        return (await conditional(() => snap.ref.update({ ...next }, { lastUpdateTime: snap.updateTime }))) ? entryOf(next) : undefined;
-      }));
-      return leased.filter((entry): entry is OutboxEntry => entry !== undefined);
+        if (await conditional(() => snap.ref.update({ ...next }, { lastUpdateTime: snap.updateTime }))) leased.push(entryOf(next));
+        else lost.add(key);
+      }
+      return leased;
     });
   }
 
