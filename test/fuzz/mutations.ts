@@ -49,7 +49,7 @@ export const mutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('drop' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('retype' as const), at: fc.nat(), value: wrongValue }),
   fc.record({ op: fc.constant('huge-string' as const), at: fc.nat(), length: fc.integer({ min: 5_000, max: 100_000 }) }),
-  fc.record({ op: fc.constant('huge-array' as const), at: fc.nat(), length: fc.integer({ min: 300, max: 3_000 }) }),
+  fc.record({ op: fc.constant('huge-array' as const), at: fc.nat(), length: fc.integer({ min: 200, max: 2_000 }) }),
   fc.record({ op: fc.constant('deep' as const), at: fc.nat(), depth: fc.integer({ min: 20, max: 3_000 }) }),
   fc.record({ op: fc.constant('control' as const), at: fc.nat(), char: controlChar, position: fc.nat() }),
   fc.record({ op: fc.constant('surrogate' as const), at: fc.nat(), char: loneSurrogate, position: fc.nat() }),
