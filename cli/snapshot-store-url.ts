@@ -68,21 +68,14 @@ async function openAzureBlob(location: string, url: string, options: StoreOpenOp
     throw new UsageError(`--store ${url}: "${container}" is not a container name (3-63 lowercase letters, digits and single hyphens); expected azblob://account/container/prefix`);
   }
   // Loaded here, not at the top: commands that never touch Blob storage do not load its SDK.
-  const [{ BlobServiceClient }, { BlobSnapshotStore }] = await Promise.all([
-    import('@azure/storage-blob'), import('../adapters/azure/blob-snapshot-store.js'),
-  ]);
-  const connection = process.env.AZURE_STORAGE_CONNECTION_STRING;
-  let service;
-  if (connection) {
-    service = BlobServiceClient.fromConnectionString(connection);
-    if (service.accountName !== account) {
-      throw new UsageError(`--store ${url}: AZURE_STORAGE_CONNECTION_STRING is for the account "${service.accountName}", not "${account}"`);
-    }
-  } else {
-    const { DefaultAzureCredential } = await import('@azure/identity');
-    service = new BlobServiceClient(options.endpoint ?? `https://${account}.blob.core.windows.net`, new DefaultAzureCredential());
+  const { openBlobSnapshotStore } = await import('../adapters/azure/storage-clients.js');
+  const connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
+  const access = connectionString ? { connectionString } : { accountUrl: options.endpoint ?? `https://${account}.blob.core.windows.net` };
+  const store = await openBlobSnapshotStore(access, container, prefix);
+  if (store.account !== account) {
+    const source = connectionString ? 'AZURE_STORAGE_CONNECTION_STRING' : `--endpoint ${options.endpoint}`;
+    throw new UsageError(`--store ${url}: ${source} is for the account "${store.account}", not "${account}"`);
   }
-  const store = new BlobSnapshotStore({ container: service.getContainerClient(container), prefix });
   return { store, url: `azblob://${account}/${container}/${store.prefix}` };
 }
 

@@ -79,6 +79,11 @@ export class BlobSnapshotStore implements SnapshotStore {
     this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
   }
 
+  /** The storage account the container is in. */
+  get account(): string {
+    return this.container.accountName;
+  }
+
   /** The blob name of a slot of an account. */
   keyOf(scope: Scope, slot: SnapshotSlot): string {
     return this.accountBase(scope) + (slot === 'candidate' ? '.candidate.json' : '.json');

@@ -11,6 +11,7 @@ export {
 export { armParentId, parseArmId, type ArmId } from './arm-id.js';
 export { BlobSnapshotStore, type BlobSnapshotStoreOptions } from './blob-snapshot-store.js';
 export { TableStateStore, type TableStateStoreOptions } from './table-state-store.js';
+export { openBlobSnapshotStore, openTableStateStore, type StorageAccess } from './storage-clients.js';
 export { armActor, type ActorSources } from './audit.js';
 export { AzureStateReader, CAPTURE_STEPS, type AzureStateReaderOptions, type ArmClientOptions } from './arm-state-reader.js';
 export { armClientOptionsFromEnv } from './arm-clients.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BlobSnapshotStore } from '../../../adapters/azure/blob-snapshot-store.js';
+import { openBlobSnapshotStore } from '../../../adapters/azure/storage-clients.js';
 import { ConflictError, OperatorError, ParseError, TransientError } from '../../../core/errors.js';
 import { canonicalJson } from '../../../snapshots/canonical.js';
 import { describeSnapshotStoreContract } from '../../contract/snapshot-store-contract.js';
@@ -57,6 +58,15 @@ describeWithAzurite('BlobSnapshotStore on Azurite', () => {
     ]);
     expect(await blobText(container, 'netdrift/aws/111122223333.json')).toBe(canonicalJson(sampleSnapshot()));
     expect(entry.location).toBe(`azblob://${AZURITE_ACCOUNT}/${container.containerName}/netdrift/aws/111122223333.history/20261126T102030123Z-aaaaaaaaaaaa.json`);
+  });
+
+  it('opens on a container named with a connection string, and reads what another instance wrote', async () => {
+    const opened = await openBlobSnapshotStore({ connectionString: azuriteConnectionString() }, container.containerName, 'baselines');
+
+    const etag = await opened.put(AWS_SCOPE, 'baseline', sampleSnapshot());
+
+    expect(opened.account).toBe(AZURITE_ACCOUNT);
+    expect((await new BlobSnapshotStore({ container, prefix: 'baselines/' }).get(AWS_SCOPE, 'baseline'))?.etag).toBe(etag);
   });
 
   it('uses the ETag Blob storage gives as the etag', async () => {

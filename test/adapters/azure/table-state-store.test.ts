@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TableClient, type TransactionAction } from '@azure/data-tables';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openTableStateStore } from '../../../adapters/azure/storage-clients.js';
 import { TableStateStore } from '../../../adapters/azure/table-state-store.js';
 import { ConflictError, OperatorError, TransientError } from '../../../core/errors.js';
 import type { Finding } from '../../../core/finding.js';
@@ -213,6 +214,14 @@ describeWithAzurite('TableStateStore on Azurite', () => {
       await expect(read).rejects.toMatchObject({ code: 'store-missing', fix: expect.stringContaining('create the table netdriftmissing') });
       await expect(read).rejects.toThrow(/^state store [\w ]+ \(Azure table netdriftmissing\): TableNotFound: The table specified does not exist\.$/);
     }
+  });
+
+  it('opens on a table named with a connection string (Azurite\'s: plain HTTP on loopback)', async () => {
+    const opened = await openTableStateStore({ connectionString: azuriteConnectionString() }, client.tableName);
+
+    await opened.commit(commitOf({ processed: [{ key: 'azure:evt-1', expiresAt: new Date(Date.now() + HOUR).toISOString() }] }));
+
+    expect(await store.isProcessed('azure:evt-1')).toBe(true);
   });
 
   it('reports an unreachable endpoint as transient', async () => {
