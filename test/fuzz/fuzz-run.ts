@@ -88,7 +88,7 @@ export function buildInput(cloud: Cloud, c: FuzzCase, records = auditRecords(clo
 /** A rejection's kind, for the summary: the words after the last `: ` that name what was wrong. */
 export function reasonClass(reason: string): string {
   const classes: [RegExp, string][] = [
-    [/not (a recognised )?an? event|not an event/, 'not an event'],
+    [/not a recognised event|not an event|not a Cloud Audit Log entry/, 'not an event'],
     [/empty delivery|is empty/, 'empty delivery'],
     [/account .* is not|account missing|cannot be a file name/, 'bad account'],
     [/resource id|not a .* id|resourceName|resource path/, 'bad resource id'],
@@ -99,8 +99,8 @@ export function reasonClass(reason: string): string {
     [/ISO 8601|date-time|timestamp/, 'bad time'],
     [/CIDR|destination|address/i, 'bad CIDR'],
     [/not JSON|not base64|binary/, 'not JSON'],
-    [/ missing/, 'field missing'],
-    [/expected /, 'wrong type or value'],
+    [/ missing| empty$/, 'field missing or empty'],
+    [/expected |Invalid input/, 'wrong type or value'],
   ];
   return classes.find(([pattern]) => pattern.test(reason))?.[1] ?? 'other';
 }
