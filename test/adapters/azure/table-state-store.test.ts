@@ -6,6 +6,7 @@ import { TableStateStore } from '../../../adapters/azure/table-state-store.js';
 import { ConflictError, OperatorError, TransientError } from '../../../core/errors.js';
 import type { Finding } from '../../../core/finding.js';
 import type { StateCommit } from '../../../core/ports.js';
+import { describeStateStoreConcurrencyContract } from '../../contract/state-store-concurrency-contract.js';
 import { describeStateStoreContract } from '../../contract/state-store-contract.js';
 import { AWS_SCOPE, AZURE_ROUTE_TABLE_ID, AZURE_SCOPE, sampleFinding, sampleObserved } from '../../contract/samples.js';
 import { azuriteConnectionString, describeWithAzurite } from '../../support/emulator-suites.js';
@@ -53,6 +54,16 @@ describeWithAzurite('TableStateStore on Azurite', () => {
     const client = tableClient();
     await TableStateStore.createTable(client);
     return { store: new TableStateStore({ client }), cleanup: async () => { await client.deleteTable(); } };
+  });
+
+  // Workers on separate clients (as separate Function instances are), sharing one table.
+  describeStateStoreConcurrencyContract('TableStateStore, a client each', async () => {
+    const name = tableClient().tableName;
+    await TableStateStore.createTable(tableClient(name));
+    return {
+      workers: async (count) => Array.from({ length: count }, () => new TableStateStore({ client: tableClient(name) })),
+      cleanup: async () => { await tableClient(name).deleteTable(); },
+    };
   });
 
   let client: TableClient;
