@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PubSub, type Subscription, type Topic } from '@google-cloud/pubsub';
+import { PubSub, type Message, type Subscription, type Topic } from '@google-cloud/pubsub';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli, startCli, tempTree } from '../support/cli.js';
@@ -67,11 +67,31 @@ async function findingsOf(route: string): Promise<ListedFinding[]> {
   return listed.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as ListedFinding).filter((f) => f.item === route);
 }
 
-/** Publishes, then waits for the route's finding and for the alerts printed so far to settle. */
-async function processed(route: string, timeoutMs = 15_000): Promise<ListedFinding[]> {
+/** Waits for the route's finding and for its alert; then a moment, in which a second one would show. */
+async function processed(route: string, alertsBefore: number, timeoutMs = 15_000): Promise<ListedFinding[]> {
   await waitFor(async () => (await findingsOf(route)).length > 0, `the finding of ${route}`, timeoutMs);
-  await new Promise((r) => setTimeout(r, 2_000)); // the console sink sends a moment after the commit; a redelivery would show by then
+  await waitFor(() => alerts() > alertsBefore, `the alert of ${route}`);
+  await new Promise((r) => setTimeout(r, 700));
   return findingsOf(route);
+}
+
+/** The route names of the messages a new consumer of the subscription receives (serve has stopped), acked as they come. */
+async function pendingRoutes(expected: number): Promise<string[]> {
+  const names: string[] = [];
+  const consumer = pubsub?.subscription(subscription?.name ?? '');
+  if (!consumer) return names;
+  consumer.on('message', (message: Message) => {
+    const entry = JSON.parse(message.data.toString()) as { protoPayload: { request: { name: string } } };
+    names.push(entry.protoPayload.request.name);
+    message.ack();
+  });
+  try {
+    await waitFor(() => names.length >= expected, `${expected} messages left in the subscription`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  } finally {
+    await consumer.close();
+  }
+  return [...new Set(names)].sort((x, y) => (x === 'egress-at-stop' ? -1 : y === 'egress-at-stop' ? 1 : 0));
 }
 
 describeWithPubsub('netdrift serve --gcp-subscription (streaming pull from the Pub/Sub emulator)', () => {
@@ -106,7 +126,7 @@ describeWithPubsub('netdrift serve --gcp-subscription (streaming pull from the P
     const before = alerts();
 
     await publish(routeInsert('egress-bypass'));
-    const findings = await processed('egress-bypass');
+    const findings = await processed('egress-bypass', before);
 
     expect(findings).toMatchObject([{ rule: 'route.default-added', status: 'open', severity: 'critical', eventIds: ['pull-egress-bypass'] }]);
     expect(alerts()).toBe(before + 1);
@@ -120,7 +140,7 @@ describeWithPubsub('netdrift serve --gcp-subscription (streaming pull from the P
 
     await publish(entry);
     await publish(entry);
-    const findings = await processed('egress-twice');
+    const findings = await processed('egress-twice', before);
 
     expect(findings).toMatchObject([{ status: 'open', eventIds: ['pull-egress-twice'] }]);
     expect(alerts()).toBe(before + 1);
@@ -139,7 +159,7 @@ describeWithPubsub('netdrift serve --gcp-subscription (streaming pull from the P
       lock.close();
     }
 
-    const findings = await processed('egress-retried', 20_000);
+    const findings = await processed('egress-retried', before, 20_000);
 
     expect(findings).toMatchObject([{ status: 'open', eventIds: ['pull-egress-retried'] }]);
     expect(alerts()).toBe(before + 1);
@@ -157,11 +177,20 @@ describeWithPubsub('netdrift serve --gcp-subscription (streaming pull from the P
     expect(lines[0]).toMatch(/^Pub\/Sub message \S+: rejected, acknowledged: Pub\/Sub pulled message \S+: data is not JSON \(got "Welcome to the audit log feed"\)$/);
   });
 
-  it('stops on SIGTERM: closes the stream and exits 0', async () => {
+  it('stops on SIGTERM: what was taken is finished and acked, what was not stays in the subscription', async () => {
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+    const logged = stderr().length;
 
+    await publish(routeInsert('egress-at-stop'));
     child?.kill('SIGTERM');
+    const code = await exited;
+    await publish(routeInsert('egress-after-stop'));
+    const taken = (await findingsOf('egress-at-stop')).length === 1;
+    const left = await pendingRoutes(taken ? 1 : 2);
 
-    expect(await exited).toBe(0);
-  });
+    expect(code).toBe(0);
+    expect(stderr().slice(logged)).not.toContain('nacked');
+    // Either serve took the first before it stopped (committed, acked: not redelivered) or left it to the next consumer.
+    expect(left).toEqual(taken ? ['egress-after-stop'] : ['egress-at-stop', 'egress-after-stop']);
+  }, 30_000);
 });
