@@ -10,6 +10,7 @@ function entryRecord(entry: OutboxEntry): Record<string, unknown> {
   return {
     id: entry.id, sink: entry.sink, state: entry.state, attempts: entry.attempts, createdAt: entry.createdAt,
     ...(entry.nextAttemptAt ? { nextAttemptAt: entry.nextAttemptAt } : {}), ...(entry.lastError ? { lastError: entry.lastError } : {}),
+    ...(entry.leasedBy ? { leasedBy: entry.leasedBy } : {}),
     status: entry.finding.status, rule: entry.finding.rule, severity: entry.finding.severity, resource: entry.finding.resource, fingerprint: entry.finding.fingerprint,
   };
 }
@@ -32,7 +33,8 @@ export async function outboxCommand(args: string[], io: CommandIO): Promise<numb
       else {
         for (const e of entries) {
           io.stdout.write(`${e.state.padEnd(8)} ${e.sink.padEnd(12)} ${e.finding.status.padEnd(8)} ${e.finding.rule.padEnd(30)} ${shortName(e.finding.resource)}`
-            + `  attempts ${e.attempts}${e.lastError ? `  last error: ${e.lastError}` : ''}\n`);
+            + `  attempts ${e.attempts}${e.lastError ? `  last error: ${e.lastError}` : ''}`
+            + `${e.leasedBy && Date.parse(e.nextAttemptAt ?? '') > Date.now() ? `  being sent by ${e.leasedBy} until ${e.nextAttemptAt}` : ''}\n`);
         }
         io.stdout.write(`${entries.length} outbox entries\n`);
       }
