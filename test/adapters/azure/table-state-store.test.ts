@@ -144,6 +144,60 @@ describeWithAzurite('TableStateStore on Azurite', () => {
     expect(seen).toHaveLength(120);
   });
 
+  /** Clients whose first reads of an entity are answered only once every one of them has read: all see the same row, then all write. */
+  function readingTogether(count: number): TableClient[] {
+    let arrived = 0;
+    let open: () => void = () => undefined;
+    const barrier = new Promise<void>((resolve) => { open = resolve; });
+    return Array.from({ length: count }, () => {
+      let first = true;
+      return new Proxy(tableClient(client.tableName), {
+        get(target, property, receiver) {
+          if (property !== 'getEntity') return Reflect.get(target, property, receiver) as unknown;
+          return async (...args: Parameters<TableClient['getEntity']>) => {
+            const read = target.getEntity(...args);
+            if (first) {
+              first = false;
+              arrived += 1;
+              if (arrived === count) open();
+              await barrier;
+            }
+            return read;
+          };
+        },
+      });
+    });
+  }
+
+  it('lets exactly one of workers that all saw no claim claim the key (the others\' create gets 409)', async () => {
+    const workers = readingTogether(5).map((c) => new TableStateStore({ client: c }));
+
+    const results = await Promise.all(workers.map((w, i) => w.claim('aws:evt-1', { leaseMs: 60_000, owner: `w${i}` })));
+
+    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    expect(results.filter((r) => r === 'in-progress')).toHaveLength(4);
+  });
+
+  it('lets exactly one of workers that all saw the same expired claim take it over (the others\' replace gets 412)', async () => {
+    await store.claim('aws:evt-1', { leaseMs: 1_000, owner: 'dead', now: new Date(Date.now() - 60_000) });
+    const workers = readingTogether(5).map((c) => new TableStateStore({ client: c }));
+
+    const results = await Promise.all(workers.map((w, i) => w.claim('aws:evt-1', { leaseMs: 60_000, owner: `w${i}` })));
+
+    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    expect(results.filter((r) => r === 'in-progress')).toHaveLength(4);
+  });
+
+  it('gives one send slot to one of workers that all read the same window', async () => {
+    const workers = readingTogether(5).map((c) => new TableStateStore({ client: c }));
+    const now = new Date();
+    await store.takeSendSlot('slack', { count: 2, intervalMs: 60_000, now });
+
+    const slots = await Promise.all(workers.map((w) => w.takeSendSlot('slack', { count: 2, intervalMs: 60_000, now })));
+
+    expect(slots.filter((slot) => slot.ok)).toHaveLength(1);
+  });
+
   it('writes nothing of a large commit whose claim was taken over', async () => {
     await store.claim('aws:evt-large', { leaseMs: 1_000, owner: 'a', now: new Date(Date.now() - 5_000) });
     await store.claim('aws:evt-large', { leaseMs: 60_000, owner: 'b' });
