@@ -32,7 +32,7 @@ const PUBSUB = { key: 'pubsub', tool: 'gcloud (Pub/Sub emulator)', installed: ()
 const FIRESTORE = { key: 'firestore', tool: 'gcloud (Firestore emulator)', installed: () => commandExists('gcloud') && commandExists('java'), start: () => startFirestoreEmulator() };
 const AZURITE = { key: 'azurite', tool: 'azurite', installed: azuriteInstalled, start: () => startAzurite() };
 
-/** `NETDRIFT_EMULATORS=moto,pubsub` starts only those (a quicker run of a few suites); default: all. */
+/** `NETDRIFT_EMULATORS=moto,pubsub` starts only those (a quicker run of a few suites; ignored under CI=true); default: all. */
 function wanted(env: string | undefined): ReadonlySet<string> {
   if (env === undefined) return new Set([MOTO.key, PUBSUB.key, FIRESTORE.key, AZURITE.key]);
   return new Set(env.split(',').map((s) => s.trim()).filter(Boolean));
@@ -55,7 +55,8 @@ function build(): Promise<void> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   const ci = process.env.CI === 'true';
-  const selected = wanted(process.env.NETDRIFT_EMULATORS);
+  // CI runs every suite: a selection there could only hide one.
+  const selected = wanted(ci ? undefined : process.env.NETDRIFT_EMULATORS);
   const running: Emulator[] = [];
   const stopAll = async () => { await Promise.all(running.map((e) => e.stop())); };
   const startOne = async <E extends Emulator>(spec: EmulatorSpec<E>): Promise<E | null> => {

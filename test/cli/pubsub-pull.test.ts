@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PubSub, type Message, type Subscription, type Topic } from '@google-cloud/pubsub';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, tempTree } from '../support/cli.js';
 import { describeWithPubsub, pubsubEmulatorHost } from '../support/emulator-suites.js';
 import { loadFixture, type Doc } from '../support/fixtures.js';
@@ -193,4 +193,16 @@ describeWithPubsub('netdrift serve --gcp-subscription (streaming pull from the P
     // Either serve took the first before it stopped (committed, acked: not redelivered) or left it to the next consumer.
     expect(left).toEqual(taken ? ['egress-after-stop'] : ['egress-at-stop', 'egress-after-stop']);
   }, 30_000);
+});
+
+describe('netdrift serve --gcp-subscription: flags', () => {
+  it('refuses a subscription that is not a full name, or a flow control limit that is not a count, before it serves', async () => {
+    const short = await runCli(['serve', '--port', '0', '--gcp-subscription', 'netdrift']);
+    const zero = await runCli(['serve', '--port', '0', '--gcp-subscription', 'projects/acme-hub/subscriptions/netdrift', '--gcp-max-messages', '0']);
+
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('netdrift: --gcp-subscription: expected projects/PROJECT/subscriptions/NAME, got "netdrift"');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('netdrift: --gcp-max-messages: expected a whole number from 1 to 1000, got "0"');
+  });
 });
