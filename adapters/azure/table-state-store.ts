@@ -164,7 +164,12 @@ export class TableStateStore implements StateStore {
       }
       throw stateStoreError('commit', this.t.table, error);
     }
-    await settleJournals(this.t);
+    try {
+      await settleJournals(this.t);
+    } catch (error) {
+      // The commit landed (its journal and processed ids): a roll cut short is finished by the next reader.
+      if (!(error instanceof TransientError)) throw error;
+    }
   }
 
   /** Oldest first, in the order they were committed. */
