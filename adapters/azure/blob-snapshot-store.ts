@@ -219,6 +219,7 @@ export class BlobSnapshotStore implements SnapshotStore {
       missing: ['ContainerNotFound'],
       missingFix: `create the container ${container} or set NETDRIFT_SNAPSHOT_CONTAINER to the one that holds the baselines`,
       deniedFix: `grant the function's identity "Storage Blob Data Contributor" on ${container}`,
+      credentialFix: 'give the Function App a managed identity (AZURE_CLIENT_ID for a user-assigned one), run az login, or set AZURE_STORAGE_CONNECTION_STRING',
       location: this.where(key),
     });
   }

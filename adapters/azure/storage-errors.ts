@@ -59,10 +59,11 @@ export function isTransientStorageError(error: unknown): boolean {
   const status = statusOf(error);
   const code = errorCode(error);
   return (code !== undefined && (UNREACHABLE.has(code) || BUSY.has(code)))
-    || status === 408 || status === 429 || (status !== undefined && status >= 500)
-    // DefaultAzureCredential could not get a token right now (IMDS busy or unreachable).
-    || fieldsOf(error).name === 'AuthenticationRequiredError';
+    || status === 408 || status === 429 || (status !== undefined && status >= 500);
 }
+
+/** `@azure/identity`: no credential in the chain could sign in (no managed identity, no `az login`). */
+const NO_CREDENTIAL = new Set(['AggregateAuthenticationError', 'CredentialUnavailableError', 'AuthenticationError']);
 
 export interface StorageErrorContext {
   /** The service codes that mean the container or table itself is missing. */
@@ -71,6 +72,8 @@ export interface StorageErrorContext {
   missingFix: string;
   /** One line: which role to grant. */
   deniedFix: string;
+  /** One line: how to give the process a credential. */
+  credentialFix: string;
   /** The blob or table at fault, for `netdrift.misconfigured`. */
   location: string;
 }
@@ -84,6 +87,10 @@ export interface StorageErrorContext {
 export function azureStorageError(what: string, error: unknown, context: StorageErrorContext): Error {
   if (error instanceof NetdriftError) return error;
   const code = errorCode(error) ?? (typeof fieldsOf(error).name === 'string' ? String(fieldsOf(error).name) : 'Error');
+  if (NO_CREDENTIAL.has(code)) {
+    const message = `${what}: ${code}: no Azure credential could sign in (a managed identity, az login, or a connection string)`;
+    return new OperatorError('access-denied', message, context.credentialFix, { cause: error, location: context.location });
+  }
   const message = `${what}: ${code}: ${messageOf(error)}`;
   const status = statusOf(error);
   if (status === 404 && context.missing.includes(code)) {

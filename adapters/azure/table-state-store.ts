@@ -304,6 +304,7 @@ export function stateStoreError(action: string, table: string, error: unknown): 
     missing: ['TableNotFound'],
     missingFix: `create the table ${table} in the storage account or set NETDRIFT_STATE_TABLE to the one that exists`,
     deniedFix: `grant the function's identity "Storage Table Data Contributor" on the table ${table}`,
+    credentialFix: 'give the Function App a managed identity (AZURE_CLIENT_ID for a user-assigned one), or open the store with a connection string',
     location: `Azure table ${table}`,
   });
 }

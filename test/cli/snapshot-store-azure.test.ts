@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobSnapshotStore } from '../../adapters/azure/blob-snapshot-store.js';
@@ -75,7 +78,7 @@ describeWithAzurite('netdrift snapshot on Azure Blob storage (Azurite)', () => {
     expect((await store.history(azure)).map((entry) => entry.approvedBy)).toEqual(['bob', 'alice']);
     const blob = await container.getBlockBlobClient(`baselines/azure/${SUBSCRIPTION}.json`).downloadToBuffer();
     expect(shown).toMatchObject({ code: 0, stdout: blob.toString('utf8') });
-  }, 60_000);
+  }, 120_000);
 
   it('a container that does not exist is one line naming the blob it wanted, exit 1', async () => {
     const missing = `azblob://${AZURITE_ACCOUNT}/netdrift-no-such-container/baselines`;
@@ -87,6 +90,23 @@ describeWithAzurite('netdrift snapshot on Azure Blob storage (Azurite)', () => {
       stderr: `netdrift: get ${missing}/azure/${SUBSCRIPTION}.json: ContainerNotFound: The specified container does not exist.\n`,
     });
   });
+});
+
+describe('netdrift snapshot --store azblob:// without a connection string', () => {
+  it('signs in with DefaultAzureCredential, and says so in one line when nothing can sign in', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'netdrift-home-'));
+    try {
+      const store = 'azblob://netdriftprod/baselines/p';
+      const result = await runCli(['snapshot', 'show', ...scope, '--store', store, '--endpoint', 'https://127.0.0.1:9/netdriftprod'], { env: { HOME: home } });
+
+      expect(result).toEqual({
+        code: 1, stdout: '',
+        stderr: `netdrift: get ${store}/azure/${SUBSCRIPTION}.json: AggregateAuthenticationError: no Azure credential could sign in (a managed identity, az login, or a connection string)\n`,
+      });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 describe('netdrift snapshot --store azblob://: usage errors', () => {
