@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { ConfigError } from '../../core/errors.js';
 import type { CaptureResult } from '../../core/ports.js';
-import { log } from './log.js';
+import { log } from '../shared/log.js';
 import type { AwsRuntime } from './wiring.js';
 
 /** What a refresh or reconcile is asked for: all optional (a schedule sends its own event). */

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { EXTERNAL_ID, IAM_ROLE_NAME } from '../../adapters/aws/account-credentials.js';
 import { ConfigError } from '../../core/errors.js';
+import { listSetting, parseEnvironment, sharedEnvironmentShape } from '../shared/environment.js';
 
 const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:/;
 
 /**
  * The Lambda functions' configuration: environment variables, validated once at init.
- * A bad one fails the cold start with a one-line error naming the variable.
+ * A bad one fails the cold start with a one-line error naming the variable. The sinks, routing,
+ * live reads, TTL and approval key are every platform's (functions/shared/environment.ts); a
+ * secret among them may be the ARN of a Secrets Manager secret holding it.
  */
 export const AwsFunctionEnvironmentSchema = z.object({
   NETDRIFT_SNAPSHOT_BUCKET: z.string().min(3),
@@ -14,20 +17,7 @@ export const AwsFunctionEnvironmentSchema = z.object({
   NETDRIFT_STATE_TABLE: z.string().min(3),
   /** Regions a capture (refresh, reconcile) covers; default: the function's own region. */
   NETDRIFT_REGIONS: z.string().optional(),
-  /** A Slack webhook URL, or the ARN of a Secrets Manager secret holding it. */
-  NETDRIFT_SLACK_WEBHOOK_URL: z.string().refine((v) => SECRET_ARN.test(v) || URL.canParse(v), 'expected a URL or a Secrets Manager ARN').optional(),
-  NETDRIFT_SLACK_MIN_SEVERITY: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('info'),
-  /** A PagerDuty Events v2 routing key, or the ARN of a Secrets Manager secret holding it. */
-  NETDRIFT_PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
-  NETDRIFT_PAGERDUTY_URL: z.url().optional(),
-  NETDRIFT_PAGERDUTY_MIN_SEVERITY: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('high'),
-  /** Routes, default sinks, suppressions and storm settings as JSON (the config file's keys), over the sinks above. */
-  NETDRIFT_ROUTING: z.string().optional(),
-  /** Read changed resources back through the AWS APIs (default); `false` applies event payloads instead. */
-  NETDRIFT_LIVE_READS: z.enum(['true', 'false']).default('true'),
-  NETDRIFT_EVENT_TTL_HOURS: z.coerce.number().positive().default(48),
-  /** The key of approval HMACs, or the ARN of a Secrets Manager secret holding it: set, a baseline without a matching HMAC is refused. */
-  NETDRIFT_APPROVAL_HMAC_KEY: z.string().min(1).optional(),
+  ...sharedEnvironmentShape({ test: (value) => SECRET_ARN.test(value), name: 'Secrets Manager ARN' }),
   /**
    * The spoke role's name (`netdrift-reader`): every account, the function's own included, is read
    * through `arn:<partition>:iam::<account>:role/<name>`. Unset: only the function's own account is read.
@@ -47,21 +37,15 @@ export function isSecretArn(value: string): boolean {
 
 /** Parses the environment, or throws `ConfigError` naming the first bad variable (never its value). */
 export function parseAwsFunctionEnvironment(env: Record<string, string | undefined>): AwsFunctionEnvironment {
-  const result = AwsFunctionEnvironmentSchema.safeParse(env);
-  if (result.success) {
-    if (result.data.NETDRIFT_READER_EXTERNAL_ID !== undefined && result.data.NETDRIFT_READER_ROLE === undefined) {
-      throw new ConfigError('environment NETDRIFT_READER_EXTERNAL_ID: set without NETDRIFT_READER_ROLE (the role it is for)');
-    }
-    return result.data;
+  const parsed = parseEnvironment(AwsFunctionEnvironmentSchema, env);
+  if (parsed.NETDRIFT_READER_EXTERNAL_ID !== undefined && parsed.NETDRIFT_READER_ROLE === undefined) {
+    throw new ConfigError('environment NETDRIFT_READER_EXTERNAL_ID: set without NETDRIFT_READER_ROLE (the role it is for)');
   }
-  const issue = result.error.issues[0];
-  const name = String(issue?.path[0] ?? '(environment)');
-  const missing = issue?.code === 'invalid_type' && env[name] === undefined;
-  throw new ConfigError(`environment ${name}: ${missing ? 'required' : issue?.message ?? 'invalid'}`, { cause: result.error });
+  return parsed;
 }
 
 /** The regions a capture covers. */
 export function captureRegions(env: AwsFunctionEnvironment): string[] {
-  const listed = (env.NETDRIFT_REGIONS ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const listed = listSetting(env.NETDRIFT_REGIONS);
   return listed.length > 0 ? listed : [env.AWS_REGION];
 }

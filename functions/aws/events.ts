@@ -1,6 +1,6 @@
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DeliveryOutcome } from '../../core/pipeline.js';
-import { log } from './log.js';
+import { log, reportOutcome as report } from '../shared/log.js';
 import { awsRuntime } from './wiring.js';
 
 export type EventsInput = EventBridgeEvent<string, unknown> | SQSEvent;
@@ -13,19 +13,6 @@ export interface EventsResult {
 
 function isSqsEvent(event: EventsInput): event is SQSEvent {
   return Array.isArray((event as SQSEvent).Records) && (event as SQSEvent).Records.every((r) => r.eventSource === 'aws:sqs');
-}
-
-/**
- * Logs what a delivery became; true when part of it should be retried: transient and operator
- * errors and bugs (the pipeline has logged an operator error's fix and a bug's stack), never bad input.
- */
-function report(outcome: DeliveryOutcome, where: string): boolean {
-  for (const record of outcome.records) {
-    if (record.status === 'rejected') log('warn', `rejected ${where}: ${record.reason}`);
-    if (record.status === 'failed') log('error', `failed ${where}: ${record.reason}`, { eventId: record.eventId, class: record.class });
-    for (const f of [...record.opened, ...record.resolved]) log('info', `${f.status} ${f.rule}`, { severity: f.severity, resource: f.resource, fingerprint: f.fingerprint, eventId: f.eventId });
-  }
-  return outcome.records.some((r) => r.status === 'failed');
 }
 
 /**

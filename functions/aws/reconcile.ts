@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { accountOf, captureAccount, type CaptureRequest } from './capture.js';
-import { log } from './log.js';
+import { log } from '../shared/log.js';
 import { awsRuntime } from './wiring.js';
 
 export interface ReconcileResult {

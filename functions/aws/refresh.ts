@@ -3,7 +3,7 @@ import { TransientError } from '../../core/errors.js';
 import { snapshotSha256 } from '../../snapshots/canonical.js';
 import { saveCandidate } from '../../snapshots/lifecycle.js';
 import { accountOf, captureAccount, type CaptureRequest } from './capture.js';
-import { log } from './log.js';
+import { log } from '../shared/log.js';
 import { awsRuntime } from './wiring.js';
 
 export interface RefreshResult {

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, TransientError } from '../../core/errors.js';
+import type { SecretResolver } from '../shared/secrets.js';
 import { isSecretArn } from './environment.js';
 
 /** Region of a Secrets Manager ARN: `arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`. */
@@ -8,13 +9,10 @@ function regionOf(arn: string): string | undefined {
 }
 
 /**
- * A setting that may be a secret's ARN: the secret's value (its `SecretString`, or the named key of a
- * JSON secret given as `ARN#key`), else the value itself. Errors name the variable, never the value.
+ * A secret's value by its ARN: its `SecretString`, or the named key of a JSON secret given as
+ * `ARN#key`. Errors name the variable, never the value.
  */
-export async function resolveSecret(
-  variable: string, value: string | undefined, clientConfig: { endpoint?: string },
-): Promise<string | undefined> {
-  if (value === undefined || !isSecretArn(value)) return value;
+async function readSecret(variable: string, value: string, clientConfig: { endpoint?: string }): Promise<string> {
   const [arn = '', key] = value.split('#', 2);
   const client = new SecretsManagerClient({ ...clientConfig, region: regionOf(arn) });
   try {
@@ -36,4 +34,13 @@ export async function resolveSecret(
   } finally {
     client.destroy();
   }
+}
+
+/** Settings holding a Secrets Manager ARN (`ARN` or `ARN#key`) are read from Secrets Manager. */
+export function secretsManagerResolver(clientConfig: { endpoint?: string }): SecretResolver {
+  return {
+    name: 'Secrets Manager ARN',
+    isReference: isSecretArn,
+    resolve: (variable, reference) => readSecret(variable, reference, clientConfig),
+  };
 }
