@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { NetdriftError, TransientError } from '../../core/errors.js';
 import type { OutboxEntry, StateCommit } from '../../core/ports.js';
@@ -97,13 +98,15 @@ export function isLostRace(error: unknown): boolean {
 export const EPOCH_ROW = PREFIXES.journal;
 
 /**
- * The rows that hold a large commit's entities until they are rolled forward: its JSON split over
+ * The rows that hold a large commit's entities until they are rolled forward: its JSON, gzipped, split over
  * rows of at most ~1 MiB; the first (`…|0000`) also keeps how far the roll got. Written in one
  * transaction with the commit's processed ids and the epoch row.
  */
 export function journalRows(entities: readonly Entity[], createdAt: string): Entity[] {
   const id = `${compact(createdAt)}.${randomBytes(6).toString('hex')}`;
-  const text = JSON.stringify(entities);
+  // Gzipped (then base64): a storm's findings and alerts repeat each other, so the journal of a
+  // 500-finding reconcile fits one transaction.
+  const text = gzipSync(JSON.stringify(entities)).toString('base64');
   const perRow = PARTS_PER_ROW * MAX_PART_CHARS;
   const rows: Entity[] = [];
   for (let at = 0, n = 0; at < text.length; at += perRow, n += 1) {
@@ -147,7 +150,7 @@ export async function rollJournal(t: TableRef, id: string): Promise<void> {
     }
     const head = rows[0];
     if (head === undefined) return;
-    const entities = JSON.parse(rows.map((row) => textOf(row, 'journal')).join('')) as Entity[];
+    const entities = JSON.parse(gunzipSync(Buffer.from(rows.map((row) => textOf(row, 'journal')).join(''), 'base64')).toString('utf8')) as Entity[];
     const headEntity = (progress: number): Entity => ({
       partitionKey: STATE_PARTITION, rowKey: head.rowKey ?? '', rows: Number(head.rows), total: entities.length, progress,
       ...textProperties(textOf(head, 'journal')),

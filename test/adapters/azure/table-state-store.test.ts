@@ -106,6 +106,16 @@ describeWithAzurite('TableStateStore on Azurite', () => {
     expect((await store.pendingOutbox(1000)).map((e) => `${e.sink} ${e.finding.resource}`)).toEqual(change.outbox.map((e) => `${e.sink} ${e.finding.resource}`));
   });
 
+  it('lands a reconcile-sized commit (500 findings, 1,000 alerts) through one journal', async () => {
+    const { client: counted, transactions } = recording(client);
+
+    await new TableStateStore({ client: counted }).commit(largeCommit(500));
+
+    expect(transactions[0]?.filter(([, entity]) => entity.rowKey.startsWith('j|'))).toHaveLength(1);
+    expect(await store.listFindings({ status: 'open' })).toHaveLength(500);
+    expect(await store.pendingOutbox(2000)).toHaveLength(1000);
+  }, 60_000);
+
   it('shows a large commit cut short mid-roll whole to the next reader, which rolls it forward', async () => {
     const crashing = recording(client, 3);
     // The journal landed (the commit point): the roll cut short after one step is left to readers.
