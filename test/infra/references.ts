@@ -63,7 +63,7 @@ const INDEX = String.raw`(?:\[[^\]]*\])?`;
 const VAR = /\bvar\.(\w+)/g;
 const LOCAL = /\blocal\.(\w+)/g;
 const DATA = new RegExp(String.raw`\bdata\.(\w+)\.(\w+)${INDEX}(?:\.(\w+))?`, 'g');
-const MODULE = /\bmodule\.(\w+)(?:\.(\w+))?/g;
+const MODULE = new RegExp(String.raw`\bmodule\.(\w+)${INDEX}(?:\.(\w+))?`, 'g');
 
 /** Problems of the references in one expression, each naming what is missing. */
 function expressionProblems(expression: string, d: Declared, moduleOutputs: (source: string) => Set<string>, schemas: ModuleSchemas): string[] {

@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { azureCatalog, MAX_FILTER_VALUES, RESOURCE_EVENT_TYPES } from '../../../adapters/azure/catalog.js';
+import { deliveryFilters } from '../../../adapters/index.js';
+import { DEFAULT_SECRET_PARAMETER } from '../../../functions/shared/auth/event-grid-auth.js';
+import { REPO_ROOT, blocksOf, moduleBlock, moduleLocals, nested, parseHcl, terraformFilesUnder, type Block, type TerraformFile } from '../terraform-files.js';
+import { committedEventSubscriptions, coverageProblems, type EventSubscriptions } from './event-subscriptions.js';
+
+const MODULE_DIR = join(REPO_ROOT, 'infra/azure');
+
+/** The only roles the module grants, and where: read on the watched scope, data-plane roles on its own storage and vault. */
+const ALLOWED_ROLES: Readonly<Record<string, string>> = {
+  Reader: '${each.value}',
+  'Storage Blob Data Contributor': '${azurerm_storage_account.data.id}',
+  'Storage Table Data Contributor': '${azurerm_storage_account.data.id}',
+  'Key Vault Secrets User': '${azurerm_key_vault.secrets.id}',
+};
+const APP_PRINCIPALS = ['${azurerm_user_assigned_identity.app.principal_id}', '${azurerm_function_app_flex_consumption.app.identity[0].principal_id}'];
+
+/** Role assignments outside the allowed list: another role, a role by id, another scope or another principal. */
+function roleProblems(blocks: readonly Block[]): string[] {
+  return blocks.filter((b) => b.type === 'azurerm_role_assignment').flatMap(({ name, body }) => {
+    const role = String(body.role_definition_name ?? `id ${String(body.role_definition_id)}`);
+    const scope = ALLOWED_ROLES[role];
+    if (scope === undefined) return [`${name}: role ${role} is not allowed`];
+    return [
+      ...(body.scope === scope ? [] : [`${name}: ${role} on ${String(body.scope)}, not on ${scope}`]),
+      ...(APP_PRINCIPALS.includes(String(body.principal_id)) ? [] : [`${name}: granted to ${String(body.principal_id)}, not to the app`]),
+    ];
+  });
+}
+
+let files: TerraformFile[];
+beforeAll(async () => {
+  files = await terraformFilesUnder(MODULE_DIR);
+});
+
+describe('infra/azure: the Event Grid subscriptions are the catalog\'s', () => {
+  it('event-subscriptions.json holds the catalog\'s filters, in order, with only the …Success event types', () => {
+    const catalog = deliveryFilters.azure() as { includedEventTypes: string[]; advancedFilters: unknown[] }[];
+
+    const committed = committedEventSubscriptions();
+
+    expect(committed.subscriptions.map((s) => s.advancedFilters)).toStrictEqual(catalog.map((f) => f.advancedFilters));
+    expect(committed.subscriptions.map((s) => s.includedEventTypes))
+      .toStrictEqual(catalog.map((f) => f.includedEventTypes.filter((t) => t.endsWith('Success'))));
+    expect(committed.subscriptions.map((s) => s.name)).toEqual(catalog.map((_f, i) => `ops-${i + 1}`));
+  });
+
+  it('delivers every catalog operation through exactly one subscription, each within Event Grid\'s 25 values', () => {
+    const operations = azureCatalog.map((row) => row.name);
+    const committed = committedEventSubscriptions();
+
+    expect(coverageProblems(committed, operations, MAX_FILTER_VALUES)).toEqual([]);
+    expect(committed.subscriptions.length).toBe(Math.ceil(new Set(operations).size / MAX_FILTER_VALUES));
+    expect(committed.subscriptions.flatMap((s) => s.includedEventTypes).every((t) => (RESOURCE_EVENT_TYPES as readonly string[]).includes(t))).toBe(true);
+  });
+
+  it('fails a missing, doubled, unknown or oversized filter', () => {
+    const committed = committedEventSubscriptions();
+    const changed: EventSubscriptions = structuredClone(committed);
+    const [first, second] = changed.subscriptions;
+    if (!first?.advancedFilters[0] || !second?.advancedFilters[0]) throw new Error('expected two event subscriptions');
+    const moved = second.advancedFilters[0].values.shift() ?? '';
+    first.advancedFilters[0].values.push(moved, 'Microsoft.Network/loadBalancers/write');
+    second.advancedFilters[0].values.push(first.advancedFilters[0].values[0] ?? '');
+
+    const problems = coverageProblems(changed, azureCatalog.map((row) => row.name), MAX_FILTER_VALUES);
+
+    expect(problems).toEqual([
+      `ops-1: ${MAX_FILTER_VALUES + 2} filter values, more than ${MAX_FILTER_VALUES}`,
+      'Microsoft.Network/loadBalancers/write: not a catalog operation',
+      `${first.advancedFilters[0].values[0]}: in ops-1 and ops-2`,
+    ]);
+  });
+
+  it('every event subscription of the module is generated from that file, its filters and event types included', () => {
+    const subscription = moduleBlock(files, 'resource', 'azurerm_eventgrid_system_topic_event_subscription.operations').body;
+    const generated = nested(subscription, 'advanced_filter').dynamic as Record<string, { for_each: string; content: unknown[] }[]>;
+    const all = blocksOf(files).filter((b) => b.type.startsWith('azurerm_eventgrid') && b.type.endsWith('event_subscription'));
+
+    expect(all).toHaveLength(1);
+    expect(moduleLocals(files).event_subscriptions)
+      .toBe('${{ for s in jsondecode(file("${path.module}/../event-subscriptions.json")).subscriptions : s.name => s }}');
+    expect(subscription).toMatchObject({ for_each: '${local.event_subscriptions}', included_event_types: '${each.value.includedEventTypes}' });
+    expect(generated.string_in?.[0]).toEqual({ for_each: '${each.value.advancedFilters}', content: [{ key: '${string_in.value.key}', values: '${string_in.value.values}' }] });
+  });
+});
+
+describe('infra/azure: what the module deploys', () => {
+  it('watches the subscription through its system topic, dead-letters to the hub\'s container and retries', () => {
+    const topic = moduleBlock(files, 'resource', 'azurerm_eventgrid_system_topic.subscription').body;
+    const subscription = moduleBlock(files, 'resource', 'azurerm_eventgrid_system_topic_event_subscription.operations').body;
+
+    expect(topic).toMatchObject({ topic_type: 'Microsoft.Resources.Subscriptions', location: 'global', source_resource_id: '/subscriptions/${var.subscription_id}' });
+    expect(nested(subscription, 'storage_blob_dead_letter_destination')).toEqual({
+      storage_account_id: '${var.dead_letter_storage_account_id}', storage_blob_container_name: '${var.dead_letter_container}',
+    });
+    expect(nested(subscription, 'retry_policy')).toEqual({ max_delivery_attempts: '${var.max_delivery_attempts}', event_time_to_live: '${var.event_time_to_live}' });
+    expect(nested(subscription, 'webhook_endpoint')).toMatchObject({ url: '${var.webhook_url}', active_directory_app_id_or_uri: '${var.entra_app_id_or_uri}' });
+  });
+
+  it('delivers to the app\'s events function with the secret in the query parameter the app checks', () => {
+    const locals = moduleLocals(files);
+
+    expect(locals.webhook_url).toBe(`https://\${azurerm_function_app_flex_consumption.app.default_hostname}/api/events?${DEFAULT_SECRET_PARAMETER}=\${var.event_grid_secret}`);
+    expect(String(locals.app_settings)).toMatch(/NETDRIFT_EVENT_GRID_SECRET\s*=\s*var\.event_grid_secret/);
+    expect(String(locals.app_settings)).toMatch(/NETDRIFT_ENTRA_TENANT = local\.tenant_id, NETDRIFT_ENTRA_AUDIENCE = var\.entra_app_id_or_uri/);
+  });
+
+  it('grants only Reader on the watched scope and data-plane roles on the app\'s own storage account and vault', () => {
+    const blocks = blocksOf(files);
+
+    expect(roleProblems(blocks)).toEqual([]);
+    expect(blocks.filter((b) => b.type === 'azurerm_role_assignment').map((b) => b.body.role_definition_name).sort()).toEqual([
+      'Key Vault Secrets User', 'Key Vault Secrets User', 'Reader', 'Storage Blob Data Contributor', 'Storage Table Data Contributor',
+    ]);
+    expect(moduleLocals(files).reader_scopes).toBe(
+      '${local.management_group_id != null ? toset([local.management_group_id]) : toset([for s in local.watched : "/subscriptions/${s}"])}',
+    );
+  });
+
+  it('fails a broader role, a role by id, another scope or another principal', async () => {
+    const text = `
+resource "azurerm_role_assignment" "owner" {
+  scope                = azurerm_storage_account.data.id
+  role_definition_name = "Contributor"
+  principal_id         = azurerm_user_assigned_identity.app.principal_id
+}
+resource "azurerm_role_assignment" "by_id" {
+  scope              = azurerm_storage_account.data.id
+  role_definition_id = "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"
+  principal_id       = azurerm_user_assigned_identity.app.principal_id
+}
+resource "azurerm_role_assignment" "wide" {
+  scope                = "/subscriptions/\${var.subscription_id}"
+  role_definition_name = "Storage Blob Data Contributor"
+  principal_id         = var.someone
+}
+`;
+    const hcl = await parseHcl('wide.tf', text);
+
+    const problems = roleProblems(blocksOf([{ path: 'wide.tf', text, hcl }]));
+
+    expect(problems.sort()).toEqual([
+      'by_id: role id /providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c is not allowed',
+      'owner: role Contributor is not allowed',
+      'wide: Storage Blob Data Contributor on /subscriptions/${var.subscription_id}, not on ${azurerm_storage_account.data.id}',
+      'wide: granted to ${var.someone}, not to the app',
+    ]);
+  });
+
+  it('runs the built app (dist/azure) on Flex Consumption, Node 22, with its storage through the identity', () => {
+    const app = moduleBlock(files, 'resource', 'azurerm_function_app_flex_consumption.app').body;
+    const plan = moduleBlock(files, 'resource', 'azurerm_service_plan.app').body;
+    const archive = moduleBlock(files, 'data', 'archive_file.app').body;
+
+    expect(app).toMatchObject({ runtime_name: 'node', runtime_version: '22', storage_authentication_type: 'UserAssignedIdentity', https_only: true });
+    expect(plan).toMatchObject({ sku_name: 'FC1', os_type: 'Linux' });
+    expect(archive).toMatchObject({ type: 'zip', source_dir: '${local.dist_dir}' });
+    expect(moduleLocals(files).dist_dir).toBe('${coalesce(var.dist_dir, "${path.module}/../../dist/azure")}');
+  });
+
+  it('reads the Slack and PagerDuty secrets through Key Vault references, never as values', () => {
+    const locals = moduleLocals(files);
+    const variables = readFileSync(join(MODULE_DIR, 'variables.tf'), 'utf8');
+
+    expect(String(locals.key_vault_reference)).toContain('@Microsoft.KeyVault(SecretUri=${azurerm_key_vault.secrets.vault_uri}secrets/${secret}/)');
+    expect(String(locals.key_vault_reference)).toMatch(/NETDRIFT_SLACK_WEBHOOK_URL\s*=\s*var\.slack_webhook_secret_name/);
+    expect(String(locals.key_vault_reference)).toMatch(/NETDRIFT_PAGERDUTY_ROUTING_KEY\s*=\s*var\.pagerduty_routing_key_secret_name/);
+    expect(variables).not.toMatch(/variable "(slack_webhook_url|pagerduty_routing_key)"/);
+    expect(moduleBlock(files, 'resource', 'azurerm_key_vault.secrets').body).toMatchObject({ rbac_authorization_enabled: true, purge_protection_enabled: true });
+  });
+
+  it('keeps snapshots in a private, versioned container and state in a Table of an account without shared keys', () => {
+    const account = moduleBlock(files, 'resource', 'azurerm_storage_account.data').body;
+
+    expect(account).toMatchObject({ shared_access_key_enabled: false, min_tls_version: 'TLS1_2', allow_nested_items_to_be_public: false });
+    expect(nested(account, 'blob_properties')).toMatchObject({ versioning_enabled: true });
+    for (const container of ['snapshots', 'dead_letters']) {
+      expect(moduleBlock(files, 'resource', `azurerm_storage_container.${container}`).body).toMatchObject({ container_access_type: 'private' });
+    }
+    expect(moduleBlock(files, 'resource', 'azurerm_storage_table.state').body).toMatchObject({ storage_account_name: '${azurerm_storage_account.data.name}' });
+  });
+});
