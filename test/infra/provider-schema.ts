@@ -38,6 +38,7 @@ export interface TerraformProvider {
 function attrsLiteralAfter(source: string, start: number): string {
   const open = source.indexOf('const attrs = {', start);
   if (open < 0) throw new Error('provider schema: no attrs literal');
+  if (source.startsWith('const attrs = {};', open)) return ''; // a block without arguments (`ttl_config {}`)
   const indent = open - source.lastIndexOf('\n', open) - 1;
   const close = source.indexOf(`\n${' '.repeat(indent)}};`, open);
   return source.slice(open, close);
