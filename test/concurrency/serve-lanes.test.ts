@@ -81,9 +81,11 @@ describe('netdrift serve delivers each sink in its own lane', () => {
     const delivered = alertedTables({ ...slack, requests: slack.requests.slice(1) });
     expect(delivered.sort()).toEqual(Array.from({ length: 6 }, (_, i) => routeTable(i)));
     expect(alertedTables(pagerduty).sort()).toEqual(Array.from({ length: 6 }, (_, i) => routeTable(i)));
-    // Slack's one message a second held across the two processes (they share it through the state file).
+    // Slack's one message a second held across the two processes (they share it through the state
+    // file): slots a second apart; arrivals add each process's scheduling delay on a busy machine,
+    // while two processes each keeping their own limit would send in the same instant.
     const times = slack.requests.map((r) => r.receivedAt);
-    for (let i = 1; i < times.length; i += 1) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(950);
+    for (let i = 1; i < times.length; i += 1) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(500);
     expect(list.stdout).toBe('');
   }, 60_000);
 });

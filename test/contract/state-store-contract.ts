@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../core/finding.js';
 import type { OutboxEntry, StateCommit, StateStore } from '../../core/ports.js';
-import { describeStateStoreConcurrencyContract } from './state-store-concurrency-contract.js';
 import {
   AWS_SCOPE, AZURE_ROUTE_TABLE_ID, AZURE_SCOPE, sampleFinding, sampleObserved, sampleRouteTable,
 } from './samples.js';
@@ -32,11 +31,6 @@ const REJECTION = { error: 'slack: 400 invalid_blocks', retryable: false } as co
  * without a fingerprint and a processed id whose `expiresAt` is not a date.
  */
 export function describeStateStoreContract(name: string, makeStore: () => Promise<StateStoreFixture>): void {
-  // Workers sharing one store object (one connection): test/concurrency runs them on separate ones too.
-  describeStateStoreConcurrencyContract(`${name}, one connection`, async () => {
-    const { store, cleanup } = await makeStore();
-    return { workers: async (count) => Array.from({ length: count }, () => store), cleanup };
-  });
   describe(`StateStore contract: ${name}`, () => {
     let fixture: StateStoreFixture;
     let store: StateStore;
