@@ -1,6 +1,7 @@
 // Bundles with esbuild: the CLI, and one file per cloud function (ESM, minified, source maps).
 import { build } from 'esbuild';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { buildAzureApp } from './functions/azure/build-app.mjs';
 
 const banner = {
   // Bundled CommonJS dependencies call require(); give ESM output one.
@@ -33,4 +34,6 @@ await Promise.all([
     // Which chunk holds which sources: the bench reports each lazily loaded part by what it is.
     writeFileSync(`${outdir}/meta.json`, JSON.stringify(result.metafile));
   }),
+  // The Azure Functions app: one package, dist/azure (functions/azure/build-app.mjs).
+  buildAzureApp(build, common),
 ]);

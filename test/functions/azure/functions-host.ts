@@ -85,9 +85,9 @@ export class FunctionsHost {
     return this.request('POST', `/admin/functions/${name}`, { body: { input: '' }, headers: { 'x-functions-key': this.masterKey } });
   }
 
-  /** The JSON log lines the app wrote (not the host's own). */
-  appLogs(): Record<string, unknown>[] {
-    return this.logs.filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  /** The JSON log lines the app wrote (not the host's own), from the `from`th line of the process on. */
+  appLogs(from = 0): Record<string, unknown>[] {
+    return this.logs.slice(from).filter((line) => line.startsWith('{"level"')).map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
   async stop(): Promise<void> {
