@@ -34,13 +34,29 @@ function tagsOf(resource: Resource): { tags?: Record<string, string> } {
   return entries.length > 0 ? { tags: Object.fromEntries(entries) } : {};
 }
 
+/**
+ * Whether two lists hold the same ids in the same order (as the cloud compares ids): the common
+ * case of two canonical (sorted) snapshots that agree, checked without allocating.
+ */
+function sameList(cloud: Cloud, a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    if (x !== y && (cloud !== 'azure' || normalizeId(cloud, x) !== normalizeId(cloud, y))) return false;
+  }
+  return true;
+}
+
 /** Values of `after` missing from `before`, compared as the cloud compares ids. */
 export function added(cloud: Cloud, before: readonly string[], after: readonly string[]): string[] {
+  if (after.length === 0 || sameList(cloud, before, after)) return [];
   const seen = new Set(before.map((v) => normalizeId(cloud, v)));
   return after.filter((v) => !seen.has(normalizeId(cloud, v)));
 }
 
 export function sameSet(cloud: Cloud, a: readonly string[], b: readonly string[]): boolean {
+  if (sameList(cloud, a, b)) return true;
   return added(cloud, a, b).length === 0 && added(cloud, b, a).length === 0;
 }
 

@@ -2,11 +2,23 @@ import type { Drift } from '../finding.js';
 import { isPrivateAddress } from '../private-ranges.js';
 import type { DnsForwarding, DnsRecord, DnsZone } from '../resource.js';
 import { added, driftOf, OR_APPROVE, sameSet, type KindDiffer, type RuleContext, shortName } from './context.js';
+import { compareText, InInputOrder, mergeSorted } from './sorted.js';
 
 /** DNS names compare case-insensitively and with or without the trailing dot. */
 export function dnsName(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+/** `dnsName` without a new string when the name is already lower case with its trailing dot. */
+function nameOf(record: DnsRecord): string {
+  const name = record.name;
+  return name.endsWith('.') && name.toLowerCase() === name ? name : dnsName(name);
+}
+
+/** Record identity order: name (as `dnsName`), then type (upper case), in code-unit order. */
+function compareRecords(a: DnsRecord, b: DnsRecord): number {
+  return compareText(nameOf(a), nameOf(b)) || compareText(a.type.toUpperCase(), b.type.toUpperCase());
 }
 
 function recordKey(record: DnsRecord): string {
@@ -17,33 +29,37 @@ function sameRecord(ctx: RuleContext, a: DnsRecord, b: DnsRecord): boolean {
   return (a.ttl ?? null) === (b.ttl ?? null) && sameSet(ctx.cloud, a.values, b.values);
 }
 
+/** Records paired by a sorted merge: added and changed ones in record order, then removed ones. */
 function recordDrifts(ctx: RuleContext, zone: DnsZone, baseline: readonly DnsRecord[], observed: readonly DnsRecord[]): Drift[] {
-  const drifts: Drift[] = [];
-  const before = new Map(baseline.map((r) => [recordKey(r), r]));
-  const after = new Map(observed.map((r) => [recordKey(r), r]));
+  const drifts = new InInputOrder<Drift>();
+  const removed = new InInputOrder<Drift>();
   const show = (r: DnsRecord) => `${r.name} ${r.type} ${r.values.join(', ')}`;
-  for (const [key, record] of after) {
-    const old = before.get(key);
-    if (!old) {
-      drifts.push(driftOf(zone, 'dns-record.added', 'medium', {
+  mergeSorted(baseline, observed, compareRecords, (old, record, oldAt, nowAt) => {
+    if (!record) {
+      if (!old) return;
+      const key = recordKey(old);
+      removed.push(oldAt, driftOf(zone, 'dns-record.removed', 'high', {
+        item: key, summary: `record ${show(old)} removed from private zone ${zone.name}`,
+        hint: `Recreate ${key} in ${zone.name}, ${OR_APPROVE}.`, baseline: old,
+      }));
+    } else if (!old) {
+      const key = recordKey(record);
+      drifts.push(nowAt, driftOf(zone, 'dns-record.added', 'medium', {
         item: key, summary: `record ${show(record)} added to private zone ${zone.name}`,
         hint: `Delete ${key} from ${zone.name}, ${OR_APPROVE}.`, observed: record,
       }));
     } else if (!sameRecord(ctx, old, record)) {
-      drifts.push(driftOf(zone, 'dns-record.changed', 'high', {
+      const key = recordKey(record);
+      drifts.push(nowAt, driftOf(zone, 'dns-record.changed', 'high', {
         item: key, summary: `record ${key} in private zone ${zone.name} now ${record.values.join(', ')} (was ${old.values.join(', ')})`,
         hint: `Set ${key} back to ${old.values.join(', ')}, ${OR_APPROVE}.`, baseline: old, observed: record,
       }));
     }
-  }
-  for (const [key, record] of before) {
-    if (after.has(key)) continue;
-    drifts.push(driftOf(zone, 'dns-record.removed', 'high', {
-      item: key, summary: `record ${show(record)} removed from private zone ${zone.name}`,
-      hint: `Recreate ${key} in ${zone.name}, ${OR_APPROVE}.`, baseline: record,
-    }));
-  }
-  return drifts;
+  });
+  const result: Drift[] = [];
+  drifts.drainInto(result);
+  removed.drainInto(result);
+  return result;
 }
 
 function networkDrifts(ctx: RuleContext, zone: DnsZone, baseline: readonly string[], observed: readonly string[]): Drift[] {

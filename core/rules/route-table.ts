@@ -2,6 +2,7 @@ import type { Drift } from '../finding.js';
 import { isDefaultRoute } from '../private-ranges.js';
 import { normalizeId, type Route, type RouteTable } from '../resource.js';
 import { added, describeTarget, driftOf, OR_APPROVE, sameId, toInternetOrNat, type KindDiffer, type RuleContext, shortName } from './context.js';
+import { compareText, InInputOrder, mergeSorted } from './sorted.js';
 
 /** A route's identity: its name on GCP and Azure, its destination on AWS. */
 export function routeKey(ctx: RuleContext, route: Route): string {
@@ -12,42 +13,46 @@ function sameRoute(ctx: RuleContext, a: Route, b: Route): boolean {
   return a.destination === b.destination && a.target.type === b.target.type && sameId(ctx.cloud, a.target.id, b.target.id);
 }
 
+/** Routes paired by a sorted merge on `routeKey`: added and changed ones in route order, then removed ones. */
 function routeDrifts(ctx: RuleContext, table: RouteTable, baseline: readonly Route[], observed: readonly Route[]): Drift[] {
-  const drifts: Drift[] = [];
-  const before = new Map(baseline.map((r) => [routeKey(ctx, r), r]));
-  const after = new Map(observed.map((r) => [routeKey(ctx, r), r]));
+  const drifts = new InInputOrder<Drift>();
+  const removed = new InInputOrder<Drift>();
   const label = (r: Route) => `${r.destination} → ${describeTarget(r.target)}`;
-  for (const [key, route] of after) {
-    const old = before.get(key);
+  const compare = (a: Route, b: Route) => compareText(routeKey(ctx, a), routeKey(ctx, b));
+  mergeSorted(baseline, observed, compare, (old, route, oldAt, nowAt) => {
+    if (!route) {
+      if (!old) return;
+      removed.push(oldAt, driftOf(table, 'route.removed', 'high', {
+        item: old.name ?? old.destination, summary: `route ${label(old)} removed from ${shortName(table.id)}`,
+        hint: `Recreate the route ${label(old)} on ${shortName(table.id)}, ${OR_APPROVE}.`, baseline: old,
+      }));
+      return;
+    }
     const item = route.name ?? route.destination;
     if (old) {
-      if (sameRoute(ctx, old, route)) continue;
-      drifts.push(driftOf(table, 'route.target-changed', toInternetOrNat(route.target) ? 'critical' : 'high', {
+      if (sameRoute(ctx, old, route)) return;
+      drifts.push(nowAt, driftOf(table, 'route.target-changed', toInternetOrNat(route.target) ? 'critical' : 'high', {
         item: old.name ?? old.destination,
         summary: `route ${old.destination} on ${shortName(table.id)} now points to ${describeTarget(route.target)} (was ${describeTarget(old.target)})`,
         hint: `Point ${old.destination} on ${shortName(table.id)} back to ${describeTarget(old.target)}, ${OR_APPROVE}.`,
         baseline: old, observed: route,
       }));
     } else if (isDefaultRoute(route.destination)) {
-      drifts.push(driftOf(table, 'route.default-added', toInternetOrNat(route.target) ? 'critical' : 'high', {
+      drifts.push(nowAt, driftOf(table, 'route.default-added', toInternetOrNat(route.target) ? 'critical' : 'high', {
         item, summary: `default route ${label(route)} added to ${shortName(table.id)}`,
         hint: `Delete the route ${route.destination} from ${shortName(table.id)}, ${OR_APPROVE}.`, observed: route,
       }));
     } else {
-      drifts.push(driftOf(table, 'route.added', toInternetOrNat(route.target) ? 'high' : 'medium', {
+      drifts.push(nowAt, driftOf(table, 'route.added', toInternetOrNat(route.target) ? 'high' : 'medium', {
         item, summary: `route ${label(route)} added to ${shortName(table.id)}`,
         hint: `Delete the route ${route.destination} from ${shortName(table.id)}, ${OR_APPROVE}.`, observed: route,
       }));
     }
-  }
-  for (const [key, route] of before) {
-    if (after.has(key)) continue;
-    drifts.push(driftOf(table, 'route.removed', 'high', {
-      item: route.name ?? route.destination, summary: `route ${label(route)} removed from ${shortName(table.id)}`,
-      hint: `Recreate the route ${label(route)} on ${shortName(table.id)}, ${OR_APPROVE}.`, baseline: route,
-    }));
-  }
-  return drifts;
+  });
+  const result: Drift[] = [];
+  drifts.drainInto(result);
+  removed.drainInto(result);
+  return result;
 }
 
 function setDrifts(
