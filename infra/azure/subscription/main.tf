@@ -94,6 +94,19 @@ resource "azurerm_eventgrid_system_topic" "subscription" {
   source_resource_id  = "/subscriptions/${var.subscription_id}"
   topic_type          = "Microsoft.Resources.Subscriptions"
   tags                = var.tags
+
+  # Dead letters are written with this identity: the hub's account allows no shared keys.
+  identity {
+    type = "SystemAssigned"
+  }
+}
+
+# The topic may write blobs to the dead-letter container, and nowhere else.
+resource "azurerm_role_assignment" "dead_letter_writer" {
+  scope                = "${var.dead_letter_storage_account_id}/blobServices/default/containers/${var.dead_letter_container}"
+  role_definition_name = "Storage Blob Data Contributor"
+  principal_id         = azurerm_eventgrid_system_topic.subscription.identity[0].principal_id
+  principal_type       = "ServicePrincipal"
 }
 
 resource "azurerm_eventgrid_system_topic_event_subscription" "operations" {
@@ -131,6 +144,12 @@ resource "azurerm_eventgrid_system_topic_event_subscription" "operations" {
     storage_account_id          = var.dead_letter_storage_account_id
     storage_blob_container_name = var.dead_letter_container
   }
+
+  dead_letter_identity {
+    type = "SystemAssigned"
+  }
+
+  depends_on = [azurerm_role_assignment.dead_letter_writer]
 }
 
 output "system_topic_id" {

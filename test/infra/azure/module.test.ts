@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { azureCatalog, MAX_FILTER_VALUES, RESOURCE_EVENT_TYPES } from '../../../adapters/azure/catalog.js';
@@ -9,26 +10,27 @@ import { committedEventSubscriptions, coverageProblems, type EventSubscriptions 
 
 const MODULE_DIR = join(REPO_ROOT, 'infra/azure');
 
-/** The only roles the module grants, and where: read on the watched scope, data-plane roles on its own storage and vault. */
-const ALLOWED_ROLES: Readonly<Record<string, string>> = {
-  Reader: '${each.value}',
-  'Storage Blob Data Contributor': '${azurerm_storage_account.data.id}',
-  'Storage Table Data Contributor': '${azurerm_storage_account.data.id}',
-  'Key Vault Secrets User': '${azurerm_key_vault.secrets.id}',
-};
-const APP_PRINCIPALS = ['${azurerm_user_assigned_identity.app.principal_id}', '${azurerm_function_app_flex_consumption.app.identity[0].principal_id}'];
+const APP = '${azurerm_user_assigned_identity.app.principal_id}';
+const APP_SYSTEM = '${azurerm_function_app_flex_consumption.app.identity[0].principal_id}';
+const TOPIC = '${azurerm_eventgrid_system_topic.subscription.identity[0].principal_id}';
 
-/** Role assignments outside the allowed list: another role, a role by id, another scope or another principal. */
-function roleProblems(blocks: readonly Block[]): string[] {
-  return blocks.filter((b) => b.type === 'azurerm_role_assignment').flatMap(({ name, body }) => {
-    const role = String(body.role_definition_name ?? `id ${String(body.role_definition_id)}`);
-    const scope = ALLOWED_ROLES[role];
-    if (scope === undefined) return [`${name}: role ${role} is not allowed`];
-    return [
-      ...(body.scope === scope ? [] : [`${name}: ${role} on ${String(body.scope)}, not on ${scope}`]),
-      ...(APP_PRINCIPALS.includes(String(body.principal_id)) ? [] : [`${name}: granted to ${String(body.principal_id)}, not to the app`]),
-    ];
-  });
+/**
+ * Every role assignment the module may make, as `role | scope | principal`: read on the watched scope,
+ * data-plane roles on the app's own storage account and vault, and the topic's write to the dead-letter container.
+ */
+const ALLOWED_ASSIGNMENTS = new Set([
+  `Reader | \${each.value} | ${APP}`,
+  `Storage Blob Data Contributor | \${azurerm_storage_account.data.id} | ${APP}`,
+  `Storage Table Data Contributor | \${azurerm_storage_account.data.id} | ${APP}`,
+  `Key Vault Secrets User | \${azurerm_key_vault.secrets.id} | ${APP}`,
+  `Key Vault Secrets User | \${azurerm_key_vault.secrets.id} | ${APP_SYSTEM}`,
+  `Storage Blob Data Contributor | \${var.dead_letter_storage_account_id}/blobServices/default/containers/\${var.dead_letter_container} | ${TOPIC}`,
+]);
+
+/** Each role assignment as `role | scope | principal` (a role given by id is named so). */
+function assignmentsOf(blocks: readonly Block[]): string[] {
+  return blocks.filter((b) => b.type === 'azurerm_role_assignment').map(({ body }) =>
+    `${String(body.role_definition_name ?? `id ${String(body.role_definition_id)}`)} | ${String(body.scope)} | ${String(body.principal_id)}`);
 }
 
 let files: TerraformFile[];
@@ -75,6 +77,13 @@ describe('infra/azure: the Event Grid subscriptions are the catalog\'s', () => {
     ]);
   });
 
+  it.runIf(existsSync(join(REPO_ROOT, 'dist/cli/netdrift.js')))('generate.mjs --check agrees: the committed file is what the generator writes from the built CLI', () => {
+    const check = spawnSync(process.execPath, ['infra/azure/generate.mjs', '--check'], { cwd: REPO_ROOT, encoding: 'utf8' });
+
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
   it('every event subscription of the module is generated from that file, its filters and event types included', () => {
     const subscription = moduleBlock(files, 'resource', 'azurerm_eventgrid_system_topic_event_subscription.operations').body;
     const generated = nested(subscription, 'advanced_filter').dynamic as Record<string, { for_each: string; content: unknown[] }[]>;
@@ -97,6 +106,8 @@ describe('infra/azure: what the module deploys', () => {
     expect(nested(subscription, 'storage_blob_dead_letter_destination')).toEqual({
       storage_account_id: '${var.dead_letter_storage_account_id}', storage_blob_container_name: '${var.dead_letter_container}',
     });
+    expect(nested(subscription, 'dead_letter_identity')).toEqual({ type: 'SystemAssigned' });
+    expect(nested(topic, 'identity')).toEqual({ type: 'SystemAssigned' });
     expect(nested(subscription, 'retry_policy')).toEqual({ max_delivery_attempts: '${var.max_delivery_attempts}', event_time_to_live: '${var.event_time_to_live}' });
     expect(nested(subscription, 'webhook_endpoint')).toMatchObject({ url: '${var.webhook_url}', active_directory_app_id_or_uri: '${var.entra_app_id_or_uri}' });
   });
@@ -109,19 +120,17 @@ describe('infra/azure: what the module deploys', () => {
     expect(String(locals.app_settings)).toMatch(/NETDRIFT_ENTRA_TENANT = local\.tenant_id, NETDRIFT_ENTRA_AUDIENCE = var\.entra_app_id_or_uri/);
   });
 
-  it('grants only Reader on the watched scope and data-plane roles on the app\'s own storage account and vault', () => {
-    const blocks = blocksOf(files);
+  it('grants only Reader on the watched scope and data-plane roles on the app\'s own account, vault and dead-letter container', () => {
+    const assignments = assignmentsOf(blocksOf(files));
 
-    expect(roleProblems(blocks)).toEqual([]);
-    expect(blocks.filter((b) => b.type === 'azurerm_role_assignment').map((b) => b.body.role_definition_name).sort()).toEqual([
-      'Key Vault Secrets User', 'Key Vault Secrets User', 'Reader', 'Storage Blob Data Contributor', 'Storage Table Data Contributor',
-    ]);
+    expect(new Set(assignments)).toEqual(ALLOWED_ASSIGNMENTS);
+    expect(assignments).toHaveLength(ALLOWED_ASSIGNMENTS.size);
     expect(moduleLocals(files).reader_scopes).toBe(
       '${local.management_group_id != null ? toset([local.management_group_id]) : toset([for s in local.watched : "/subscriptions/${s}"])}',
     );
   });
 
-  it('fails a broader role, a role by id, another scope or another principal', async () => {
+  it('fails a broader role, a role by id, a role on another scope or to another principal', async () => {
     const text = `
 resource "azurerm_role_assignment" "owner" {
   scope                = azurerm_storage_account.data.id
@@ -138,16 +147,21 @@ resource "azurerm_role_assignment" "wide" {
   role_definition_name = "Storage Blob Data Contributor"
   principal_id         = var.someone
 }
+resource "azurerm_role_assignment" "topic_account" {
+  scope                = azurerm_storage_account.data.id
+  role_definition_name = "Storage Blob Data Contributor"
+  principal_id         = azurerm_eventgrid_system_topic.subscription.identity[0].principal_id
+}
 `;
     const hcl = await parseHcl('wide.tf', text);
 
-    const problems = roleProblems(blocksOf([{ path: 'wide.tf', text, hcl }]));
+    const outside = assignmentsOf(blocksOf([{ path: 'wide.tf', text, hcl }])).filter((a) => !ALLOWED_ASSIGNMENTS.has(a));
 
-    expect(problems.sort()).toEqual([
-      'by_id: role id /providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c is not allowed',
-      'owner: role Contributor is not allowed',
-      'wide: Storage Blob Data Contributor on /subscriptions/${var.subscription_id}, not on ${azurerm_storage_account.data.id}',
-      'wide: granted to ${var.someone}, not to the app',
+    expect(outside.sort()).toEqual([
+      `Contributor | \${azurerm_storage_account.data.id} | ${APP}`,
+      `Storage Blob Data Contributor | \${azurerm_storage_account.data.id} | ${TOPIC}`,
+      `Storage Blob Data Contributor | /subscriptions/\${var.subscription_id} | \${var.someone}`,
+      `id /providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c | \${azurerm_storage_account.data.id} | ${APP}`,
     ]);
   });
 

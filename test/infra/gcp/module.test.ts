@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gcpCatalog, gcpLogFilter } from '../../../adapters/gcp/catalog.js';
@@ -66,6 +67,13 @@ describe('infra/gcp: the Log Router filter is the catalog\'s', () => {
 
     for (const row of gcpCatalog) expect(committed).toContain(`"${row.name}"`);
     expect(fewer).not.toBe(committed);
+  });
+
+  it.runIf(existsSync(join(REPO_ROOT, 'dist/cli/netdrift.js')))('generate.mjs --check agrees: the committed file is what the generator writes from the built CLI', () => {
+    const check = spawnSync(process.execPath, ['infra/gcp/generate.mjs', '--check'], { cwd: REPO_ROOT, encoding: 'utf8' });
+
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
   });
 
   it('fits the Log Router filter limit (20,000 characters)', () => {
