@@ -12,8 +12,11 @@ const common = {
   banner, logLevel: 'warning', legalComments: 'none',
 };
 
-// google-gax (under @google-cloud/pubsub) finds its .proto files through __dirname: loaded from node_modules, not bundled.
-const cli = { entryPoints: [{ in: 'cli/netdrift.ts', out: 'cli/netdrift' }], outdir: 'dist', external: ['better-sqlite3', '@google-cloud/pubsub'] };
+// google-gax (under @google-cloud/pubsub, compute, asset, firestore) finds its .proto files through __dirname: loaded from node_modules, not bundled.
+const cli = {
+  entryPoints: [{ in: 'cli/netdrift.ts', out: 'cli/netdrift' }], outdir: 'dist',
+  external: ['better-sqlite3', '@google-cloud/pubsub', '@google-cloud/compute', '@google-cloud/asset', '@google-cloud/firestore'],
+};
 const lambdas = ['events', 'refresh', 'reconcile']
   .map((name) => ({ in: `functions/aws/lambda-${name}.ts`, out: `aws/${name}/index` }))
   .filter((entry) => existsSync(entry.in));

@@ -28,3 +28,22 @@ export class RegionProgress {
     this.drawn = lines.length;
   }
 }
+
+/**
+ * Progress of a capture made of steps (an Azure subscription's resource types, a GCP project's
+ * APIs, the subscriptions or projects of a management group or organisation) on stderr: one
+ * redrawn line on a terminal, one line per finished step otherwise.
+ */
+export class StepProgress {
+  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }, private readonly verb: string) {}
+
+  update(step: string, done: number, total: number): void {
+    const count = `${done}/${total}`;
+    if (!this.out.isTTY) {
+      this.out.write(`${this.verb} ${count} ${step}\n`);
+      return;
+    }
+    const filled = Math.round((20 * done) / Math.max(total, 1));
+    this.out.write(`\r\x1b[2K${this.verb} [${'#'.repeat(filled)}${'-'.repeat(20 - filled)}] ${count} ${step}${done >= total ? '\n' : ''}`);
+  }
+}

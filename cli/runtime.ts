@@ -58,6 +58,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   return {
     pipeline, state, snapshots, sinks,
     deliver: outboxDeliverer(state, sinks, config),
-    close: () => state.close(),
+    close: async () => {
+      // Live readers holding connections (the GCP clients) let the process end.
+      await Promise.all(Object.values(options.readers ?? {}).map((r) => (r as StateReader & { close?: () => Promise<void> }).close?.()));
+      await state.close();
+    },
   };
 }

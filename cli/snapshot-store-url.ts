@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { SnapshotStore } from '../core/ports.js';
 import { FilesystemSnapshotStore } from '../snapshots/fs-store.js';
+import { FIRESTORE_FORM, openFirestore } from './firestore-store-url.js';
 import { UsageError } from './usage.js';
 
 /** What opening a store may need besides its URL (cloud stores: where and how to connect). */
@@ -92,6 +93,7 @@ async function openFolder(location: string, url: string, options: StoreOpenOptio
 const SCHEMES: Readonly<Record<string, StoreScheme>> = {
   s3: { form: 's3://bucket/prefix', open: openS3 },
   azblob: { form: 'azblob://account/container/prefix', open: openAzureBlob },
+  firestore: { form: FIRESTORE_FORM, open: openFirestore },
   file: { form: 'file://DIR', open: openFolder },
 };
 

@@ -8,13 +8,15 @@ export const USAGE = `netdrift — network drift detection for AWS, Azure and GC
 
 Usage:
   netdrift demo                          run the bundled sample baseline and events
-  netdrift replay [--baseline DIR] [--observed DIR] [--state FILE] [--format text|json] [--send] PATH...
+  netdrift replay [--baseline DIR] [--observed DIR] [--live-reads azure,gcp] [--state FILE] [--format text|json] [--send] PATH...
   netdrift serve [--port N] [--host H] [--baseline DIR] [--state FILE] [--secret S]
                  [--event-grid-secret S] [--entra-tenant T --entra-audience A]
                  [--pubsub-audience URL --pubsub-service-account EMAIL] [--jwks-file FILE]
-                 [--gcp-subscription projects/P/subscriptions/S [--gcp-max-messages N]]
+                 [--gcp-subscription projects/P/subscriptions/S [--gcp-max-messages N]] [--live-reads azure,gcp]
   netdrift catalog [--cloud aws|azure|gcp] [--format text|json|filter]
   netdrift snapshot capture --cloud aws --account ID --regions r1,r2 [STORE] [--endpoint URL] [--role NAME [--external-id ID]]
+  netdrift snapshot capture --cloud azure (--account SUBSCRIPTION-ID | --management-group MG) [--regions r1,r2] [STORE] [--endpoint ARM-URL]
+  netdrift snapshot capture --cloud gcp (--account PROJECT-ID | --organization ID | --folder ID) [--regions r1,r2] [STORE] [--endpoint URL]
   netdrift snapshot refresh --cloud aws --account ID [--function NAME|ARN] [--regions r1,r2] [--region R] [--endpoint URL]
   netdrift snapshot refresh --local ...                  (as capture, on this machine)
   netdrift snapshot show    --cloud C --account ID [STORE] [--candidate]
@@ -25,8 +27,12 @@ Usage:
   netdrift snapshot approve --cloud C --account ID [STORE] [--by NAME]
 
 Every command takes --config FILE (JSON or YAML; also NETDRIFT_CONFIG).
-STORE is --baseline DIR, or --store s3://bucket/prefix | azblob://account/container/prefix | file://DIR | DIR
-(S3: --region R, --endpoint URL; azblob: AZURE_STORAGE_CONNECTION_STRING, else az login / managed identity).
+STORE is --baseline DIR, or --store s3://bucket/prefix | azblob://account/container/prefix
+  | firestore://PROJECT[/DATABASE][?prefix=P] | file://DIR | DIR
+(S3: --region R, --endpoint URL; azblob: AZURE_STORAGE_CONNECTION_STRING, else az login / managed identity;
+firestore: Application Default Credentials, FIRESTORE_EMULATOR_HOST).
+Live reads: Azure as az login / managed identity (NETDRIFT_ARM_ENDPOINT); GCP with Application Default
+Credentials (NETDRIFT_GCP_ENDPOINT, NETDRIFT_GCP_ACCESS_TOKEN for a static token).
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 some input rejected (the rest processed);
 snapshot diff --exit-code: 1 when there is drift at or above SEVERITY (default info: any drift).`;
 

@@ -64,7 +64,7 @@ async function searchScope(options: AssetCaptureOptions): Promise<Map<string, { 
   // The client is not closed: google-gax's REST transport shares its HTTP agent between clients, and
   // closing one resets the connections of the Compute clients the reads below go through.
   await readApi(`Cloud Asset Inventory search of ${options.scope}`, async () => {
-    for await (const asset of client.searchAllResourcesAsync({ scope: options.scope, assetTypes: Object.keys(ASSET_KINDS) }) as AsyncIterable<FoundAsset>) {
+    for await (const asset of client.searchAllResourcesAsync({ scope: options.scope, assetTypes: Object.keys(ASSET_KINDS) }, { autoPaginate: false }) as AsyncIterable<FoundAsset>) {
       const kind = ASSET_KINDS[asset.assetType ?? ''];
       const path = gcpResourcePath(asset.name ?? '');
       const project = projectOfPath(path);

@@ -32,6 +32,8 @@ const RETRIED_CODES = [4, 14];
 function callOptions(maxRetries: number): ComputeCallOptions {
   return {
     timeout: 20_000,
+    // The async list iterators page on demand anyway; left true, google-gax prints a warning on every list.
+    autoPaginate: false,
     retry: {
       retryCodes: RETRIED_CODES,
       backoffSettings: {

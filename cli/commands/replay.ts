@@ -2,6 +2,7 @@ import { loadConfig } from '../config-file.js';
 import { deliveriesInFile, listInputFiles } from '../inputs.js';
 import { findingRecord, findingsTable } from '../finding-output.js';
 import { EXIT, type CommandIO } from '../io.js';
+import { liveReaders, parseLiveReads } from '../live-readers.js';
 import { createRuntime } from '../runtime.js';
 import { oneOf, parseCommand, UsageError } from '../usage.js';
 import type { Finding } from '../../core/finding.js';
@@ -23,11 +24,13 @@ function recordSource(source: string, record: RecordOutcome, records: number): s
 export async function replayCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommand(args, {
     baseline: { type: 'string' }, observed: { type: 'string' }, state: { type: 'string' },
-    format: { type: 'string' }, send: { type: 'boolean' },
+    format: { type: 'string' }, send: { type: 'boolean' }, 'live-reads': { type: 'string' },
   }, true);
   const format = oneOf('format', values.format, ['text', 'json'], 'text');
   if (positionals.length === 0) throw new UsageError('replay needs at least one PATH (a file or folder of events)');
   const config = await loadConfig(values.config, io.env);
+  // Live reads for the clouds named; `--observed` stays the live state of the others.
+  const readers = await liveReaders(parseLiveReads(values['live-reads']), io.env);
   const { files, missing } = await listInputFiles(positionals);
   if (missing.length > 0) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
   const warn = (line: string) => io.stderr.write(`warning: ${line}\n`);
@@ -36,7 +39,7 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
     config, send: values.send ?? false, warn, error, stdout: io.stdout,
     ...(values.baseline ? { baselines: values.baseline } : {}),
     ...(values.state ? { stateFile: values.state } : {}),
-    ...(values.observed ? { observed: values.observed } : {}),
+    ...(values.observed ? { observed: values.observed } : {}), readers,
   });
   const counts = { events: 0, rejected: 0, failed: 0, misconfigured: 0, ignored: 0, duplicate: 0 };
   const findings: Finding[] = [];

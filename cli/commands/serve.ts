@@ -5,6 +5,7 @@ import { loadConfig } from '../config-file.js';
 import { createHttpServer, deliveryRoutes, isLoopbackHost } from '../http-server.js';
 import { EXIT, type CommandIO } from '../io.js';
 import { pubsubPullFlags, startPubsubConsumer } from '../pubsub-pull.js';
+import { liveReaders, parseLiveReads } from '../live-readers.js';
 import { createRuntime } from '../runtime.js';
 import { parseCommand, UsageError } from '../usage.js';
 
@@ -20,7 +21,7 @@ const STORM_GATHER_MS = 1_000;
 export async function serveCommand(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseCommand(args, {
     port: { type: 'string' }, host: { type: 'string' }, baseline: { type: 'string' }, state: { type: 'string' },
-    'gcp-subscription': { type: 'string' }, 'gcp-max-messages': { type: 'string' },
+    'gcp-subscription': { type: 'string' }, 'gcp-max-messages': { type: 'string' }, 'live-reads': { type: 'string' },
     ...AUTH_OPTIONS,
   });
   const port = Number(values.port ?? '8787');
@@ -28,10 +29,12 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number, got "${values.port}"`);
   const auth = await serveAuthenticators(values, io.env, values.host ?? '127.0.0.1');
   const config = await loadConfig(values.config, io.env);
+  // Azure events carry no resource body and GCP's often say too little: read the resource live (README, "Azure and GCP from a workstation").
+  const readers = await liveReaders(parseLiveReads(values['live-reads']), io.env);
   const log = (line: string): void => { io.stderr.write(`${line}\n`); };
   const runtime = await createRuntime({
     config, send: true, warn: (line) => log(`warning: ${line}`), error: (line) => log(`error: ${line}`), stdout: io.stdout,
-    stateFile: values.state ?? config.state, ...(values.baseline ? { baselines: values.baseline } : {}),
+    stateFile: values.state ?? config.state, ...(values.baseline ? { baselines: values.baseline } : {}), readers,
   });
   // Each sink's lane runs on its own, leasing what it sends and taking slots of the rate limits shared
   // through the state file: a hung sink holds back only its own lane, and `outbox redrive` beside

@@ -11,6 +11,7 @@ import { diffSnapshots } from '../../core/snapshot-diff.js';
 import { canonicalJson, snapshotSha256 } from '../../snapshots/canonical.js';
 import { approveCandidate, saveCandidate } from '../../snapshots/lifecycle.js';
 import { AwsStateReader } from '../../adapters/aws/state-reader.js';
+import { assetScope as cloudAssetScope, captureCloud } from '../cloud-capture.js';
 import { RegionProgress } from '../progress.js';
 
 const OPTIONS = {
@@ -18,6 +19,7 @@ const OPTIONS = {
   region: { type: 'string' }, endpoint: { type: 'string' }, candidate: { type: 'boolean' }, format: { type: 'string' },
   by: { type: 'string' }, regions: { type: 'string' }, 'exit-code': { type: 'string' }, function: { type: 'string' },
   local: { type: 'boolean' }, role: { type: 'string' }, 'external-id': { type: 'string' },
+  'management-group': { type: 'string' }, organization: { type: 'string' }, folder: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -40,7 +42,9 @@ interface Action {
 }
 
 const STORE: readonly OptionName[] = ['baseline', 'store', 'region', 'endpoint'];
-const CAPTURE: readonly OptionName[] = ['regions', 'role', 'external-id'];
+const CAPTURE: readonly OptionName[] = ['regions', 'role', 'external-id', 'management-group', 'organization', 'folder'];
+/** Options that capture every account under a wider scope instead of `--account`. */
+const WIDER_SCOPES = ['management-group', 'organization', 'folder'] as const;
 
 /** A bare `--exit-code` (last, or before another option) means any drift: `--exit-code=info`. */
 function withExitCodeValue(args: readonly string[]): string[] {
@@ -61,7 +65,11 @@ export async function snapshotCommand(args: string[], io: CommandIO): Promise<nu
   }
   if (values.endpoint !== undefined && !URL.canParse(values.endpoint)) throw new UsageError(`--endpoint: not a URL: "${values.endpoint}"`);
   const config = await loadConfig(values.config, io.env);
-  const scope: Scope = { cloud: oneOf('cloud', required('cloud', values.cloud), CLOUDS, 'aws'), account: required('account', values.account) };
+  const wider = WIDER_SCOPES.find((option) => values[option] !== undefined);
+  if (wider && values.account !== undefined) throw new UsageError(`--account and --${wider} both say what to capture: give one`);
+  const cloud = oneOf('cloud', required('cloud', values.cloud), CLOUDS, 'aws');
+  // With a wider scope, each captured account names itself; the scope's account is left empty.
+  const scope: Scope = { cloud, account: wider ? '' : required('account', values.account) };
   const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   const openStore = async (): Promise<OpenedStore> => (values.store !== undefined
     ? openSnapshotStore(values.store, { ...(region ? { region } : {}), ...(values.endpoint ? { endpoint: values.endpoint } : {}), cwd: io.cwd })
@@ -74,8 +82,11 @@ function regionList(value: string | undefined): string[] {
 }
 
 /** Captures live state as the account's candidate (AWS: the standard credential chain, or `--role`). */
-async function capture({ scope, values, io, openStore }: ActionContext): Promise<number> {
-  if (scope.cloud !== 'aws') throw new UsageError(`snapshot capture: --cloud ${scope.cloud} is not supported yet (aws is)`);
+async function capture(ctx: ActionContext): Promise<number> {
+  const { scope, values, io, openStore } = ctx;
+  if (scope.cloud !== 'aws') return captureAzureOrGcp(ctx);
+  const wider = WIDER_SCOPES.find((option) => values[option] !== undefined);
+  if (wider) throw new UsageError(`--${wider} is not an option of --cloud aws`);
   const regions = regionList(required('regions', values.regions));
   if (values['external-id'] !== undefined && values.role === undefined) throw new UsageError('--external-id needs --role');
   const { store } = await openStore();
@@ -95,6 +106,37 @@ async function capture({ scope, values, io, openStore }: ActionContext): Promise
   const saved = await saveCandidate(store, captured.snapshot);
   io.stdout.write(`candidate ${scope.cloud}/${scope.account}: ${captured.snapshot.resources.length} resources, sha256 ${saved.sha256}\n`);
   return EXIT.ok;
+}
+
+/**
+ * Azure (a subscription, or `--management-group` through Resource Graph) and GCP (a project, or
+ * `--organization` / `--folder` through Cloud Asset Inventory): one candidate per account captured
+ * whole; an account that could not be read whole is listed and gets none (exit 1).
+ */
+async function captureAzureOrGcp({ scope, values, io, openStore }: ActionContext): Promise<number> {
+  const cloud = scope.cloud as 'azure' | 'gcp';
+  const allowed = cloud === 'azure' ? ['management-group'] : ['organization', 'folder'];
+  const foreign = (['role', 'external-id', ...WIDER_SCOPES] as const).find((option) => values[option] !== undefined && !allowed.includes(option));
+  if (foreign) throw new UsageError(`--${foreign} is not an option of --cloud ${cloud}`);
+  if (values.organization !== undefined && values.folder !== undefined) throw new UsageError('--organization and --folder both say what to capture: give one');
+  const assetScope = values.organization !== undefined ? cloudAssetScope('organization', values.organization)
+    : values.folder !== undefined ? cloudAssetScope('folder', values.folder) : undefined;
+  const { store } = await openStore();
+  const captured = await captureCloud({
+    cloud, regions: regionList(values.regions), env: io.env, stderr: io.stderr,
+    ...(scope.account ? { account: scope.account } : {}), ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+    ...(values['management-group'] !== undefined ? { managementGroup: values['management-group'] } : {}),
+    ...(assetScope ? { assetScope } : {}),
+  });
+  for (const snapshot of captured.snapshots) {
+    const saved = await saveCandidate(store, snapshot);
+    io.stdout.write(`candidate ${cloud}/${snapshot.scope.account}: ${snapshot.resources.length} resources, sha256 ${saved.sha256}\n`);
+  }
+  for (const failure of captured.failures) io.stderr.write(`capture of ${cloud}/${failure.account} failed: ${failure.error}\n`);
+  if (captured.failures.length === 0) return EXIT.ok;
+  // A partial capture approved as a baseline would read as deletions: never save one.
+  io.stderr.write(`candidate not saved for ${captured.failures.length} ${cloud === 'azure' ? 'subscription' : 'project'}(s): ${captured.failures.map((f) => f.account).join(', ')}\n`);
+  return EXIT.failure;
 }
 
 /** Has the deployed refresh function capture the account into its store (`--local`: capture here instead). */
