@@ -1,23 +1,38 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CLOUDTRAIL_FIELDS, cloudTrailElementWanted, unwatchedRecord } from './archive-prefilter.js';
+import { ArchiveScanner, type ScanEvent } from './archive-scanner.js';
+import { openText, readError } from './archive-stream.js';
+import { isObject } from '../core/reasons.js';
 
-/** One delivery read from a file, or why it could not be read. */
+/** One delivery read from a file, a record dropped unvalidated because nobody watches it, or why it could not be read. */
 export type InputItem =
   | { source: string; value: unknown }
+  | { source: string; ignored: true }
   | { source: string; error: string };
 
-/** Every file under the given paths, folders walked in name order, dotfiles skipped. */
+/**
+ * Folders that hold no event: CloudTrail's digest files (hashes of the log files, for integrity
+ * validation: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html).
+ */
+const NOT_EVENTS = new Set(['CloudTrail-Digest']);
+
+/**
+ * Every file under the given paths, folders walked recursively in name order (so the dated
+ * layouts of archives, `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/`, `y=YYYY/m=MM/d=DD/h=HH/`,
+ * `YYYY/MM/DD/HH:00:00_HH:59:59_S0.json`, read in time order), dotfiles and digest folders skipped.
+ */
 export async function listInputFiles(paths: readonly string[]): Promise<{ files: string[]; missing: string[] }> {
   const files: string[] = [];
   const missing: string[] = [];
-  const walk = async (path: string): Promise<void> => {
+  const walk = async (path: string, top: boolean): Promise<void> => {
     const info = await stat(path).catch(() => undefined);
     if (!info) { missing.push(path); return; }
     if (!info.isDirectory()) { files.push(path); return; }
-    const names = (await readdir(path)).filter((n) => !n.startsWith('.')).sort();
-    for (const name of names) await walk(join(path, name));
+    const names = (await readdir(path)).filter((n) => !n.startsWith('.') && (top || !NOT_EVENTS.has(n))).sort();
+    for (const name of names) await walk(join(path, name), false);
   };
-  for (const path of paths) await walk(path);
+  for (const path of paths) await walk(path, true);
   return { files, missing };
 }
 
@@ -25,37 +40,137 @@ function jsonError(error: unknown): string {
   return `invalid JSON: ${(error instanceof Error ? error.message : String(error)).split('\n', 1)[0]}`;
 }
 
-/**
- * The deliveries in one file: a single JSON value, each element of a JSON array, or each
- * line of JSON lines. A bad line is one error; the other lines are still read.
- */
-export function deliveriesInText(file: string, text: string): InputItem[] {
-  const trimmed = text.trim();
-  if (trimmed === '') return [{ source: file, error: 'empty file' }];
+/** A parsed record, or ignored when the cheap check says nobody watches it. */
+function item(source: string, text: string): InputItem {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(trimmed);
-    if (Array.isArray(value)) return value.map((v, i) => ({ source: `${file}#${i}`, value: v }));
-    return [{ source: file, value }];
-  } catch (whole) {
-    const lines = trimmed.split('\n').map((l) => l.trim());
-    if (lines.filter((l) => l !== '').length < 2) return [{ source: file, error: jsonError(whole) }];
-    const items: InputItem[] = [];
-    lines.forEach((line, i) => {
-      if (line === '') return;
-      try {
-        items.push({ source: `${file}#${i}`, value: JSON.parse(line) as unknown });
-      } catch (error) {
-        items.push({ source: `${file}#${i}`, error: jsonError(error) });
-      }
-    });
-    return items;
+    value = JSON.parse(text);
+  } catch (error) {
+    return { source, error: jsonError(error) };
+  }
+  return unwatchedRecord(value) ? { source, ignored: true } : { source, value };
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 
-export async function deliveriesInFile(file: string): Promise<InputItem[]> {
+/** Where the first chunks say the file is JSON lines (each line a value), not one document. */
+const HEAD_LIMIT = 1 << 20;
+const STREAMED_HEAD = /^(?:\[|\{\s*"(?:Records|records)"\s*:)/;
+
+/** JSON lines: one delivery per line, `file#line`; a file of one line is `file`. A bad line is one error. */
+async function* linesOf(file: string, chunks: AsyncIterable<string>): AsyncGenerator<InputItem[]> {
+  let carry = '';
+  let line = 0;
+  let held: { text: string; line: number } | undefined;
+  let many = false;
+  const take = (text: string, batch: InputItem[]): void => {
+    const at = line;
+    line += 1;
+    if (text.trim() === '') return;
+    if (held) { many = true; batch.push(item(`${file}#${held.line}`, held.text)); }
+    held = { text, line: at };
+  };
+  for await (const chunk of chunks) {
+    carry += chunk;
+    const batch: InputItem[] = [];
+    let from = 0;
+    for (let nl = carry.indexOf('\n'); nl >= 0; nl = carry.indexOf('\n', from)) {
+      take(carry.slice(from, nl), batch);
+      from = nl + 1;
+    }
+    carry = carry.slice(from);
+    if (batch.length > 0) yield batch;
+  }
+  const last: InputItem[] = [];
+  take(carry, last);
+  if (held) last.push(item(many ? `${file}#${held.line}` : file, held.text));
+  yield last;
+}
+
+/**
+ * One document, streamed: each element of a top-level array or of a `Records`/`records` array is
+ * `file#index` (a CloudTrail log file's unwatched records dropped unparsed), any other value is
+ * `file` (`file#n` when the file holds several).
+ */
+async function* documentOf(file: string, chunks: AsyncIterable<string>): AsyncGenerator<InputItem[]> {
+  const scanner = new ArchiveScanner(CLOUDTRAIL_FIELDS, cloudTrailElementWanted);
+  const ignored: InputItem = { source: file, ignored: true };
+  let values = 0;
+  let held: string | undefined;
+  const add = (event: ScanEvent, batch: InputItem[]): void => {
+    if (event.kind === 'element') {
+      if (event.text === undefined) { batch.push(ignored); return; }
+      const parsed = item(`${file}#${event.index}`, event.text);
+      // An SQS event's records are messages, read by the SQS adapter from their envelope.
+      if ('value' in parsed && isObject(parsed.value) && parsed.value.eventSource === 'aws:sqs') parsed.value = { Records: [parsed.value] };
+      batch.push(parsed);
+    } else if (event.kind === 'empty') {
+      batch.push({ source: file, value: JSON.parse(event.text) as unknown });
+    } else if (event.kind === 'value') {
+      if (held !== undefined) batch.push(item(`${file}#${values - 1}`, held));
+      held = event.text;
+      values += 1;
+    } else {
+      const source = event.index !== undefined ? `${file}#${event.index}` : values > 0 ? `${file}#${values}` : file;
+      batch.push({ source, error: `invalid JSON: ${event.message}` });
+    }
+  };
+  for await (const chunk of chunks) {
+    const batch: InputItem[] = [];
+    for (const event of scanner.push(chunk)) add(event, batch);
+    if (batch.length > 0) yield batch;
+  }
+  const last: InputItem[] = [];
+  for (const event of scanner.end()) add(event, last);
+  if (held !== undefined) last.push(item(values > 1 ? `${file}#${values - 1}` : file, held));
+  yield last;
+}
+
+/**
+ * The deliveries in one file, a batch per chunk read, as a stream (gzip or not, by its magic bytes) with memory
+ * bounded by the largest record, not the file: a JSON document (one value, an array, a CloudTrail
+ * log file `{"Records": [...]}`), or JSON lines (Azure's `PT1H.json`, GCP's hourly Cloud Storage
+ * exports). A file that cannot be read, or stops being readable, gives one error naming it.
+ */
+export async function* readDeliveries(file: string): AsyncGenerator<InputItem[]> {
+  let stream;
   try {
-    return deliveriesInText(file, await readFile(file, 'utf8'));
+    stream = await openText(file);
   } catch (error) {
-    return [{ source: file, error: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }];
+    yield [{ source: file, error: readError(error) }];
+    return;
+  }
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
+  try {
+    let head = '';
+    let done = false;
+    for (;;) {
+      const start = head.trimStart();
+      if (start.length >= HEAD_LIMIT || (start !== '' && start.includes('\n'))) break;
+      const next = await iterator.next();
+      if (next.done) { done = true; break; }
+      head += next.value;
+    }
+    const text = head.replace(/^\uFEFF/, '').trimStart();
+    if (text === '' && done) { yield [{ source: file, error: 'empty file' }]; return; }
+    const newline = text.indexOf('\n');
+    const lines = newline >= 0 && !STREAMED_HEAD.test(text) && parses(text.slice(0, newline));
+    async function* rest(): AsyncGenerator<string> {
+      yield text;
+      if (done) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    }
+    yield* lines ? linesOf(file, rest()) : documentOf(file, rest());
+  } catch (error) {
+    yield [{ source: file, error: readError(error) }];
+  } finally {
+    stream.destroy();
   }
 }

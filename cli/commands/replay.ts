@@ -1,5 +1,6 @@
 import { loadConfig } from '../config-file.js';
-import { deliveriesInFile, listInputFiles } from '../inputs.js';
+import { ReplayProgress } from '../archive-progress.js';
+import { listInputFiles, readDeliveries } from '../inputs.js';
 import { findingRecord, findingsTable } from '../finding-output.js';
 import { EXIT, type CommandIO } from '../io.js';
 import { liveReaders, parseLiveReads } from '../live-readers.js';
@@ -43,23 +44,30 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
   });
   const counts = { events: 0, rejected: 0, failed: 0, misconfigured: 0, ignored: 0, duplicate: 0 };
   const findings: Finding[] = [];
+  // Archives stream record by record; a progress line on a terminal only.
+  const progress = new ReplayProgress(io.stderr);
+  const done = { files: 0, totalFiles: files.length, records: 0, ignored: 0, findings: 0 };
+  const tell = (line: string) => { progress.clear(); io.stderr.write(line); };
   try {
     for (const file of files) {
-      for (const item of await deliveriesInFile(file)) {
+      for await (const batch of readDeliveries(file)) for (const item of batch) {
+        done.records = counts.events; done.ignored = counts.ignored; done.findings = findings.length;
+        progress.update(done);
+        if ('ignored' in item) { counts.events += 1; counts.ignored += 1; continue; }
         if ('error' in item) {
           counts.rejected += 1;
-          io.stderr.write(`rejected ${item.source}: ${item.error}\n`);
+          tell(`rejected ${item.source}: ${item.error}\n`);
           continue;
         }
         const outcome = await runtime.pipeline.handle(item.value);
         for (const record of outcome.records) {
           counts.events += 1;
           const where = recordSource(item.source, record, outcome.records.length);
-          if (record.status === 'rejected') { counts.rejected += 1; io.stderr.write(`rejected ${where}: ${record.reason}\n`); }
+          if (record.status === 'rejected') { counts.rejected += 1; tell(`rejected ${where}: ${record.reason}\n`); }
           if (record.status === 'failed') {
             counts.failed += 1;
             if (record.class === 'operator') counts.misconfigured += 1;
-            io.stderr.write(`failed ${where}: ${record.reason}\n`);
+            tell(`failed ${where}: ${record.reason}\n`);
           }
           if (record.status === 'ignored') counts.ignored += 1;
           if (record.status === 'duplicate') counts.duplicate += 1;
@@ -68,7 +76,9 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
           if (format === 'json') for (const f of changed) io.stdout.write(`${JSON.stringify(findingRecord(f))}\n`);
         }
       }
+      done.files += 1;
     }
+    progress.finish({ ...done, records: counts.events, ignored: counts.ignored, findings: findings.length });
     if (values.send) {
       const report = await runtime.deliver();
       for (const failure of report.failed) io.stderr.write(`alert not sent to ${failure.sink} (${failure.rule}): ${failure.error}\n`);
