@@ -1,7 +1,7 @@
 // Builds the Azure Functions app into dist/azure as a deployable package (zip deploy or
 // `func azure functionapp publish`): app.mjs (the package's `main`, which registers every function
 // through the v4 programming model), its lazily loaded chunks, host.json and package.json.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const OUTDIR = 'dist/azure';
 
@@ -19,9 +19,11 @@ const host = {
  * module, reached through `require` at run time.
  */
 export async function buildAzureApp(build, common) {
-  rmSync(OUTDIR, { recursive: true, force: true });
+  // Built beside and swapped in whole: a test running the app meanwhile never finds half a package.
+  const staging = `dist/.azure-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
   const result = await build({
-    ...common, entryPoints: { app: 'functions/azure/app.ts' }, outdir: OUTDIR, external: ['@azure/functions-core'],
+    ...common, entryPoints: { app: 'functions/azure/app.ts' }, outdir: staging, external: ['@azure/functions-core'],
     splitting: true, chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' }, metafile: true,
   });
   const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -30,7 +32,9 @@ export async function buildAzureApp(build, common) {
     description: 'netdrift on Azure Functions (v4 Node.js programming model); everything it runs is bundled: nothing to install.',
     engines: { node: '>=20' }, dependencies: {},
   };
-  writeFileSync(`${OUTDIR}/host.json`, `${JSON.stringify(host, null, 2)}\n`);
-  writeFileSync(`${OUTDIR}/package.json`, `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(`${OUTDIR}/meta.json`, JSON.stringify(result.metafile));
+  writeFileSync(`${staging}/host.json`, `${JSON.stringify(host, null, 2)}\n`);
+  writeFileSync(`${staging}/package.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(`${staging}/meta.json`, JSON.stringify(result.metafile));
+  rmSync(OUTDIR, { recursive: true, force: true });
+  renameSync(staging, OUTDIR);
 }

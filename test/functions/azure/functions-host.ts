@@ -51,6 +51,7 @@ export class FunctionsHost {
       const keep = (chunk: Buffer) => {
         for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
           this.logs.push(line);
+          if (line.startsWith('{"host":"init-error"')) reject(new Error(`the app did not start: ${(JSON.parse(line) as { message: string }).message}`));
           if (!line.startsWith('{"host":"ready"')) continue;
           const ready = JSON.parse(line) as { port: number; functions: RegisteredFunction[] };
           this.url = `http://127.0.0.1:${ready.port}`;
