@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent } from 'node:http';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbStateStore } from '../../adapters/aws/dynamodb-state-store.js';
@@ -44,7 +45,7 @@ afterEach(async () => {
  */
 const failures: DeliveryFailure[] = [];
 
-async function deliverEverywhere(stores: StateStore[]): Promise<RecordOutcome[]> {
+async function deliverEverywhere(stores: StateStore[], batch = BATCH): Promise<RecordOutcome[]> {
   failures.length = 0;
   const snapshots = new FilesystemSnapshotStore(join(dir, 'baselines'));
   await snapshots.put({ cloud: 'aws', account: '111122223333' }, 'baseline', routeTablesBaseline(EVENTS) as never);
@@ -56,8 +57,8 @@ async function deliverEverywhere(stores: StateStore[]): Promise<RecordOutcome[]>
     const delivery = new OutboxDelivery(state, sinksFromConfig(config), { ...deliveryOptionsFromConfig(config), rateLimits: { slack: { count: 1000, intervalMs: 1000 } } });
     const mine = [...events.slice((w * 7) % EVENTS), ...events.slice(0, (w * 7) % EVENTS)];
     const records: RecordOutcome[] = [];
-    for (let i = 0; i < mine.length; i += BATCH) {
-      for (const event of mine.slice(i, i + BATCH)) {
+    for (let i = 0; i < mine.length; i += batch) {
+      for (const event of mine.slice(i, i + batch)) {
         let outcome = (await pipeline.handle(event)).records[0];
         records.push(outcome as RecordOutcome);
         // Redelivered until the claim is settled, as EventBridge and SQS do.
@@ -108,10 +109,14 @@ describeWithMoto('DynamoDB on moto', () => {
     const table = `netdrift-once-${randomUUID()}`;
     const admin = new DynamoDBClient(motoClientConfig());
     await DynamoDbStateStore.createTable(admin, table);
-    const clients = Array.from({ length: WORKERS }, () => new DynamoDBClient(motoClientConfig()));
+    // moto_server answers on several threads without a lock, so two conditional writes to one item may
+    // both pass (DynamoDB makes each atomic): the workers' requests reach it one at a time, interleaved.
+    const oneAtATime = { httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }), socketAcquisitionWarningTimeout: 600_000 };
+    const clients = Array.from({ length: WORKERS }, () => new DynamoDBClient({ ...motoClientConfig(), requestHandler: oneAtATime }));
     try {
       const stores = clients.map((client) => new DynamoDbStateStore({ client, table }));
-      const outcomes = await deliverEverywhere(stores);
+      // One pass per worker at the end: moto, answering one request at a time, makes every pass slow.
+      const outcomes = await deliverEverywhere(stores, EVENTS);
 
       assertEachOnce(outcomes);
       expect(await stores[0]?.listOutbox()).toEqual([]);
@@ -119,5 +124,5 @@ describeWithMoto('DynamoDB on moto', () => {
       await admin.send(new DeleteTableCommand({ TableName: table }));
       for (const client of [admin, ...clients]) client.destroy();
     }
-  }, 300_000);
+  }, 600_000);
 });

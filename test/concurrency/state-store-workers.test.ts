@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent } from 'node:http';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore } from '../../adapters/aws/dynamodb-state-store.js';
 import { SqliteStateStore } from '../../adapters/local/sqlite-state-store.js';
@@ -30,6 +31,13 @@ describeStateStoreConcurrencyContract('MemoryStateStore, shared by workers in on
   return { workers: async (count) => Array.from({ length: count }, () => store), cleanup: () => store.close() };
 });
 
+/**
+ * moto_server answers requests on several threads without a lock, so two conditional writes to one
+ * item may both pass (DynamoDB itself makes each one atomic). The workers' requests go to it one at
+ * a time, interleaved as the workers run: what is tested is our protocol, given DynamoDB's atomicity.
+ */
+const oneAtATime = { httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }), socketAcquisitionWarningTimeout: 600_000 };
+
 describeWithMoto('DynamoDB on moto', () => {
   describeStateStoreConcurrencyContract('DynamoDbStateStore, a client per worker', async () => {
     const table = `netdrift-workers-${randomUUID()}`;
@@ -38,7 +46,7 @@ describeWithMoto('DynamoDB on moto', () => {
     const clients: DynamoDBClient[] = [];
     return {
       workers: async (count) => Array.from({ length: count }, () => {
-        const client = new DynamoDBClient(motoClientConfig());
+        const client = new DynamoDBClient({ ...motoClientConfig(), requestHandler: oneAtATime });
         clients.push(client);
         return new DynamoDbStateStore({ client, table });
       }),
