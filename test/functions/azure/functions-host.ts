@@ -32,6 +32,8 @@ export class FunctionsHost {
   readonly masterKey = randomBytes(16).toString('base64url');
   url = '';
   functions: RegisteredFunction[] = [];
+  /** How long loading the package's `main` (registering every function) took, in ms. */
+  initMs = 0;
   private child: ChildProcess | undefined;
 
   /** Starts the app with these app settings (and nothing else of the test's environment but PATH). */
@@ -53,9 +55,10 @@ export class FunctionsHost {
           this.logs.push(line);
           if (line.startsWith('{"host":"init-error"')) reject(new Error(`the app did not start: ${(JSON.parse(line) as { message: string }).message}`));
           if (!line.startsWith('{"host":"ready"')) continue;
-          const ready = JSON.parse(line) as { port: number; functions: RegisteredFunction[] };
+          const ready = JSON.parse(line) as { port: number; functions: RegisteredFunction[]; initMs: number };
           this.url = `http://127.0.0.1:${ready.port}`;
           this.functions = ready.functions;
+          this.initMs = ready.initMs;
           resolve();
         }
       };

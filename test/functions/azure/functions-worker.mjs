@@ -50,12 +50,15 @@ Module.prototype.require = new Proxy(Module.prototype.require, {
 });
 
 const manifest = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8'));
+const loadStarted = performance.now();
 try {
   await import(pathToFileURL(join(appDir, manifest.main)).href);
 } catch (error) {
   console.log(JSON.stringify({ host: 'init-error', message: String(error?.message ?? error) }));
   process.exit(1);
 }
+
+const initMs = performance.now() - loadStarted;
 
 const triggerOf = (metadata) => Object.values(metadata.bindings).find((b) => b.direction === 'in' && /Trigger$/.test(b.type));
 const triggerName = (metadata) => Object.entries(metadata.bindings).find(([, b]) => b === triggerOf(metadata))?.[0];
@@ -128,6 +131,6 @@ const server = createServer((req, res) => {
 });
 server.listen(0, '127.0.0.1', () => {
   const functions = [...registrations.values()].map(({ metadata }) => ({ name: metadata.name, trigger: triggerOf(metadata) }));
-  console.log(JSON.stringify({ host: 'ready', port: server.address().port, functions }));
+  console.log(JSON.stringify({ host: 'ready', port: server.address().port, functions, initMs: Math.round(initMs) }));
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
