@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import Module from 'node:module';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
 const appDir = resolve(process.argv[2] ?? '.');
