@@ -1,6 +1,7 @@
 import { clockSkewNote, type Actor, type ClockSkew } from './change.js';
 import { findingFingerprint, type Drift, type Finding } from './finding.js';
-import type { Scope } from './resource.js';
+import { normalizeId, type Cloud, type Resource, type Scope } from './resource.js';
+import { diffResource } from './rules/index.js';
 
 /** Where a state came from: the audit record, or a reconcile run. */
 export interface Provenance {
@@ -19,40 +20,54 @@ export interface Transitions {
   touched: Finding[];
 }
 
+/** How a drift and an open finding are matched without hashing: rule, resource and item as the cloud compares ids. */
+function matchKey(cloud: Scope['cloud'], rule: string, resource: string, item: string): string {
+  return `${rule}\u0000${normalizeId(cloud, resource)}\u0000${normalizeId(cloud, item)}`;
+}
+
 /**
  * Compares the drifts a resource has now with its open findings: drifts not yet open open,
  * open findings no longer drifting resolve (only when the state was verified: an unverified
  * write says nothing about what is still wrong). `resolvedBy: 'payload'` marks resolves that only
  * an event payload vouches for (no reader configured), so that the alert can say so.
+ *
+ * The open findings are indexed once by rule, resource and item (what their fingerprint is made
+ * of), so only drifts that open a finding are fingerprinted. A still-open finding is touched (gets
+ * this event's id) when `touches` says the event changed its item; without `touches`, every one is.
  */
 export function findingTransitions(
   scope: Scope, drifts: readonly Drift[], open: readonly Finding[], from: Provenance, now: string, verified: boolean,
-  resolvedBy?: Finding['resolvedBy'],
+  resolvedBy?: Finding['resolvedBy'], touches?: (drift: Drift) => boolean,
 ): Transitions {
-  const openByFingerprint = new Map(open.map((f) => [f.fingerprint, f]));
-  const current = new Set<string>();
+  const cloud = scope.cloud;
+  const openByKey = new Map<string, Finding>();
+  for (const f of open) openByKey.set(matchKey(cloud, f.rule, f.resource, f.item), f);
+  const current = new Set<Finding>();
+  const seen = new Set<string>();
   const result: Transitions = { opened: [], resolved: [], touched: [] };
   for (const drift of drifts) {
-    const fingerprint = findingFingerprint({ cloud: scope.cloud, account: scope.account, rule: drift.rule, resource: drift.resource, item: drift.item });
-    if (current.has(fingerprint)) continue;
-    current.add(fingerprint);
-    const existing = openByFingerprint.get(fingerprint);
+    const key = matchKey(cloud, drift.rule, drift.resource, drift.item);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const existing = openByKey.get(key);
     if (existing) {
-      if (!existing.eventIds.includes(from.eventId)) {
+      current.add(existing);
+      if (!existing.eventIds.includes(from.eventId) && (touches === undefined || touches(drift))) {
         result.touched.push(Object.assign({}, existing, { eventIds: [...existing.eventIds, from.eventId] }));
       }
       continue;
     }
+    const fingerprint = findingFingerprint({ cloud, account: scope.account, rule: drift.rule, resource: drift.resource, item: drift.item });
     // Object.assign, not spread: on Node 20 each property after a spread costs microseconds.
     result.opened.push(Object.assign({}, drift, {
-      fingerprint, status: 'open' as const, cloud: scope.cloud, account: scope.account,
+      fingerprint, status: 'open' as const, cloud, account: scope.account,
       operation: from.operation, eventId: from.eventId, eventIds: [from.eventId], actor: from.actor,
       eventTime: from.eventTime, openedAt: now,
     }, from.clockSkew ? { clockSkew: from.clockSkew, summary: `${drift.summary} (${clockSkewNote(from.clockSkew)})` } : {}));
   }
   if (verified) {
     for (const finding of open) {
-      if (current.has(finding.fingerprint)) continue;
+      if (current.has(finding)) continue;
       result.resolved.push(Object.assign({}, finding, {
         status: 'resolved' as const, operation: from.operation, eventId: from.eventId,
         eventIds: finding.eventIds.includes(from.eventId) ? finding.eventIds : [...finding.eventIds, from.eventId],
@@ -61,6 +76,18 @@ export function findingTransitions(
     }
   }
   return result;
+}
+
+/**
+ * Which still-open findings an event touched: those on the items it changed (the drifts of the
+ * state before it against the state after it, by the same rules). An event that changed none
+ * (a repeat of the same change) touches them all. Costs one sorted merge of the two states.
+ */
+export function touchedBy(cloud: Cloud, before: Resource | undefined, after: Resource | undefined): (drift: Drift) => boolean {
+  const changed = diffResource(before, after, { cloud });
+  if (changed.length === 0) return () => true;
+  const items = new Set(changed.map((d) => normalizeId(cloud, d.item)));
+  return (drift) => items.has(normalizeId(cloud, drift.item));
 }
 
 /** How findings become outbox entries: where each goes, and whether it is an expected change. */
