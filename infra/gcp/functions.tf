@@ -1,5 +1,6 @@
 # The three functions (Cloud Run functions, 2nd gen, nodejs22), built from one zip of dist/gcp in the
-# source bucket: `events` (Pub/Sub push), `refresh` and `reconcile` (HTTP, called by Cloud Scheduler).
+# source bucket: `events` (the Pub/Sub push handler, target `pubsub`), `refresh` and `reconcile` (HTTP,
+# called by Cloud Scheduler).
 # All require authentication: only the invoker service account may call them.
 
 data "archive_file" "source" {
@@ -67,7 +68,7 @@ resource "google_cloudfunctions2_function" "function" {
     max_instance_request_concurrency = 1
     ingress_settings                 = "ALLOW_ALL"
     all_traffic_on_latest_revision   = true
-    environment_variables            = local.environment
+    environment_variables            = merge(local.environment, { NETDRIFT_INVOKER_AUDIENCE = local.function_urls[each.key] })
 
     dynamic "secret_environment_variables" {
       for_each = local.secrets

@@ -14,13 +14,6 @@ locals {
   # The catalog's Log Router filter, the same one the GCP adapter parses entries of.
   log_filter = trimspace(file("${path.module}/log-filter.txt"))
 
-  # The watched scope, as the sink and the reader roles see it and as the functions read it.
-  scope = {
-    project      = "projects/${var.project_id}"
-    folder       = "folders/${coalesce(var.folder_id, "-")}"
-    organization = "organizations/${coalesce(var.organization_id, "-")}"
-  }[var.sink_level]
-
   dist_dir  = coalesce(var.dist_dir, "${path.module}/../../dist/gcp")
   functions = toset(["events", "refresh", "reconcile"])
 
@@ -40,15 +33,17 @@ locals {
   environment = merge(
     {
       GOOGLE_CLOUD_PROJECT            = var.project_id
-      NETDRIFT_GCP_SCOPE              = local.scope
       NETDRIFT_FIRESTORE_DATABASE     = google_firestore_database.state.name
       NETDRIFT_FIRESTORE_PREFIX       = var.firestore_prefix
       NETDRIFT_PUBSUB_AUDIENCE        = local.function_urls.events
       NETDRIFT_PUBSUB_SERVICE_ACCOUNT = google_service_account.invoker.email
-      NETDRIFT_SLACK_MIN_SEVERITY     = var.slack_min_severity
-      NETDRIFT_PAGERDUTY_MIN_SEVERITY = var.pagerduty_min_severity
-      NETDRIFT_EVENT_TTL_HOURS        = tostring(var.event_ttl_hours)
+      # refresh and reconcile accept the invoker's tokens for their own URL (NETDRIFT_INVOKER_AUDIENCE, per function).
+      NETDRIFT_INVOKER_SERVICE_ACCOUNTS = google_service_account.invoker.email
+      NETDRIFT_SLACK_MIN_SEVERITY       = var.slack_min_severity
+      NETDRIFT_PAGERDUTY_MIN_SEVERITY   = var.pagerduty_min_severity
+      NETDRIFT_EVENT_TTL_HOURS          = tostring(var.event_ttl_hours)
     },
+    length(var.regions) == 0 ? {} : { NETDRIFT_REGIONS = join(",", var.regions) },
     var.pagerduty_url == null ? {} : { NETDRIFT_PAGERDUTY_URL = var.pagerduty_url },
     var.routing == null ? {} : { NETDRIFT_ROUTING = jsonencode(var.routing) },
   )

@@ -61,17 +61,29 @@ variable "dist_dir" {
 }
 
 variable "entry_points" {
-  description = "The Functions Framework targets the three functions export in dist/gcp."
+  description = "The Functions Framework targets in dist/gcp the three functions run: the push handler (`pubsub`, HTTP), refresh and reconcile."
   type = object({
     events    = string
     refresh   = string
     reconcile = string
   })
   default = {
-    events    = "events"
+    events    = "pubsub"
     refresh   = "refresh"
     reconcile = "reconcile"
   }
+}
+
+variable "reconcile_projects" {
+  description = "Projects the scheduler jobs reconcile (and refresh), one job per project and function. Empty: project_id. For a folder or organisation, list the watched projects."
+  type        = list(string)
+  default     = []
+}
+
+variable "regions" {
+  description = "Regions a capture (refresh, reconcile) covers; empty: every region."
+  type        = list(string)
+  default     = []
 }
 
 variable "function_memory" {

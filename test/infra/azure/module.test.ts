@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { azureCatalog, MAX_FILTER_VALUES, RESOURCE_EVENT_TYPES } from '../../../adapters/azure/catalog.js';
 import { deliveryFilters } from '../../../adapters/index.js';
+import { AzureFunctionEnvironmentSchema } from '../../../functions/azure/environment.js';
+import { DELIVERY_AUTH_ENV } from '../../../functions/shared/auth/delivery-auth.js';
 import { DEFAULT_SECRET_PARAMETER } from '../../../functions/shared/auth/event-grid-auth.js';
 import { REPO_ROOT, blocksOf, moduleBlock, moduleLocals, nested, parseHcl, terraformFilesUnder, type Block, type TerraformFile } from '../terraform-files.js';
 import { committedEventSubscriptions, coverageProblems, type EventSubscriptions } from './event-subscriptions.js';
@@ -174,6 +176,21 @@ resource "azurerm_role_assignment" "topic_account" {
     expect(plan).toMatchObject({ sku_name: 'FC1', os_type: 'Linux' });
     expect(archive).toMatchObject({ type: 'zip', source_dir: '${local.dist_dir}' });
     expect(moduleLocals(files).dist_dir).toBe('${coalesce(var.dist_dir, "${path.module}/../../dist/azure")}');
+  });
+
+  it('configures the app only with settings it reads, the required ones and the timer\'s schedule included', () => {
+    const settings = `${String(moduleLocals(files).app_settings)} ${String(moduleLocals(files).key_vault_reference)}`;
+    const named = [...settings.matchAll(/\b(NETDRIFT_[A-Z_]+)\s*=/g)].map((m) => m[1] ?? '');
+    const known: string[] = [...Object.keys(AzureFunctionEnvironmentSchema.shape), ...Object.values(DELIVERY_AUTH_ENV)];
+    const app = readFileSync(join(REPO_ROOT, 'functions/azure/app.ts'), 'utf8');
+
+    expect(named.filter((name) => !known.includes(name))).toEqual([]);
+    expect(named).toEqual(expect.arrayContaining([
+      'NETDRIFT_STORAGE_ACCOUNT', 'NETDRIFT_SNAPSHOT_CONTAINER', 'NETDRIFT_STATE_TABLE', 'NETDRIFT_SUBSCRIPTIONS', 'NETDRIFT_EVENT_GRID_SECRET',
+      'NETDRIFT_RECONCILE_SCHEDULE', 'NETDRIFT_SLACK_WEBHOOK_URL', 'NETDRIFT_PAGERDUTY_ROUTING_KEY',
+    ]));
+    expect(app).toContain("schedule: '%NETDRIFT_RECONCILE_SCHEDULE%'");
+    expect(app).toMatch(/app\.http\('events', \{[^}]*authLevel: 'anonymous', route: 'events'/);
   });
 
   it('reads the Slack and PagerDuty secrets through Key Vault references, never as values', () => {

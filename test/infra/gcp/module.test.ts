@@ -50,6 +50,12 @@ const ROLE_SETS: Record<string, string[]> = {
 };
 
 let files: TerraformFile[];
+
+/** A module variable's default, as written in variables.tf. */
+function variableDefault(name: string): unknown {
+  const file = files.find((f) => f.path === 'infra/gcp/variables.tf');
+  return ((file?.hcl.variable ?? {}) as Record<string, { default?: unknown }[]>)[name]?.[0]?.default;
+}
 beforeAll(async () => {
   files = await terraformFilesUnder(MODULE_DIR);
 });
@@ -166,6 +172,8 @@ resource "google_project_iam_binding" "datastore" {
     expect(moduleBlock(files, 'data', 'archive_file.source').body).toMatchObject({ type: 'zip', source_dir: '${local.dist_dir}' });
     expect(moduleLocals(files).dist_dir).toBe('${coalesce(var.dist_dir, "${path.module}/../../dist/gcp")}');
     expect(nested(fn, 'service_config').service_account_email).toBe('${google_service_account.functions.email}');
+    expect(build.entry_point).toBe('${var.entry_points[each.key]}');
+    expect(variableDefault('entry_points')).toEqual({ events: 'pubsub', refresh: 'refresh', reconcile: 'reconcile' });
   });
 
   it('reads the alert secrets from Secret Manager as secret environment variables', () => {
@@ -192,12 +200,23 @@ resource "google_project_iam_binding" "datastore" {
     expect(store).toMatch(/base\.where\('state', '==', state\)/);
   });
 
-  it('calls reconcile (and refresh when scheduled) from Cloud Scheduler with an OIDC token for the function', () => {
+  it('calls reconcile (and refresh when scheduled) for each project from Cloud Scheduler, with an OIDC token for the function', () => {
     const job = moduleBlock(files, 'resource', 'google_cloud_scheduler_job.function').body;
     const target = nested(job, 'http_target');
+    const locals = moduleLocals(files);
 
-    expect(moduleLocals(files).schedules).toBe('${merge(\n    { reconcile = var.reconcile_schedule },\n    var.refresh_schedule == null ? {} : { refresh = var.refresh_schedule },\n  )}');
-    expect(target).toMatchObject({ http_method: 'POST', uri: '${local.function_urls[each.key]}' });
-    expect(nested(target, 'oidc_token')).toEqual({ service_account_email: '${google_service_account.invoker.email}', audience: '${local.function_urls[each.key]}' });
+    expect(locals.schedules).toBe('${merge(\n    { reconcile = var.reconcile_schedule },\n    var.refresh_schedule == null ? {} : { refresh = var.refresh_schedule },\n  )}');
+    expect(locals.scheduled_projects).toBe('${length(var.reconcile_projects) > 0 ? var.reconcile_projects : [var.project_id]}');
+    expect(job.for_each).toBe('${local.scheduler_jobs}');
+    expect(target).toMatchObject({ http_method: 'POST', uri: '${local.function_urls[each.value.function]}', body: '${base64encode(jsonencode({ project = each.value.project }))}' });
+    expect(nested(target, 'oidc_token')).toEqual({ service_account_email: '${google_service_account.invoker.email}', audience: '${local.function_urls[each.value.function]}' });
+  });
+
+  it('lets refresh and reconcile accept only the invoker\'s tokens for their own URL', () => {
+    const service = nested(moduleBlock(files, 'resource', 'google_cloudfunctions2_function.function').body, 'service_config');
+
+    expect(service.environment_variables).toBe('${merge(local.environment, { NETDRIFT_INVOKER_AUDIENCE = local.function_urls[each.key] })}');
+    expect(String(moduleLocals(files).environment)).toMatch(/NETDRIFT_INVOKER_SERVICE_ACCOUNTS\s*=\s*google_service_account\.invoker\.email/);
+    expect(moduleLocals(files).function_urls).toBe('${{ for f in local.functions : f => "https://${var.region}-${var.project_id}.cloudfunctions.net/${local.name}-${f}" }}');
   });
 });

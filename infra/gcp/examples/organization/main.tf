@@ -36,6 +36,9 @@ module "netdrift" {
   slack_webhook_secret_id         = "netdrift-slack-webhook-url"
   pagerduty_routing_key_secret_id = "netdrift-pagerduty-routing-key"
   refresh_schedule                = "0 6 * * 1"
+
+  # The projects reconcile and refresh capture (every project's events arrive through the one sink).
+  reconcile_projects = ["net-prod", "net-staging", "shared-vpc-host"]
 }
 
 output "sink_writer_identity" {
