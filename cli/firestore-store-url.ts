@@ -5,8 +5,8 @@ import { UsageError } from './usage.js';
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** https://cloud.google.com/firestore/docs/manage-databases#database_id */
 const DATABASE_ID = /^(\(default\)|[a-z][a-z0-9-]{2,61}[a-z0-9])$/;
-/** The collection names start with it (`<prefix>-snapshots`): letters, digits, `-` and `_`. */
-const PREFIX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+/** The collection names start with it (`<prefix>-snapshots`): letters, digits, `-` and `_`, as the functions' NETDRIFT_FIRESTORE_PREFIX. */
+const PREFIX = /^[A-Za-z0-9_-]{1,100}$/;
 
 export const FIRESTORE_FORM = 'firestore://PROJECT[/DATABASE][?prefix=P]';
 
