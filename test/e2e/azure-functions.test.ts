@@ -88,6 +88,8 @@ describeWithAzurite('Azure Functions app (built) on the fake ARM and Azurite', (
 
     // A change no event reports: the timer's reconcile finds it.
     await world.fake.send('PUT', `${RT}/routes/half-default`, { properties: { addressPrefix: '0.0.0.0/1', nextHopType: 'Internet' } });
+    // Slack takes one message a second: past that since the first, the reconcile's outbox pass may send the resolve.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1_100 - (Date.now() - (world.slack.requests[0]?.receivedAt ?? 0)))));
     const reconciled = await world.host.run('reconcile');
     expect(reconciled).toMatchObject({ status: 202, body: { returnValue: { subscriptions: [{ subscription: SUB, compared: true, opened: 1, resolved: 0 }], failures: [] } } });
     expect(pdEvents().slice(2).map((e) => [e.event_action, e.payload?.class])).toEqual([['trigger', 'route.default-added']]);
