@@ -2,6 +2,7 @@
 import { build } from 'esbuild';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { buildAzureApp } from './functions/azure/build-app.mjs';
+import { buildGcpSource } from './functions/gcp/build-source.mjs';
 
 const banner = {
   // Bundled CommonJS dependencies call require(); give ESM output one.
@@ -39,4 +40,6 @@ await Promise.all([
   }),
   // The Azure Functions app: one package, dist/azure (functions/azure/build-app.mjs).
   buildAzureApp(build, common),
+  // The Cloud Run functions: one source, dist/gcp (functions/gcp/build-source.mjs).
+  buildGcpSource(build, common),
 ]);

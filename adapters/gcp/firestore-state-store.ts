@@ -286,8 +286,11 @@ export class FirestoreStateStore implements StateStore {
     });
   }
 
-  async outboxDelivered(id: string, owner?: string): Promise<void> {
-    await this.updateEntry('outboxDelivered', id, (doc) => (owner === undefined || doc.leasedBy === owner ? 'delete' : undefined));
+  async outboxDelivered(ids: string | readonly string[], owner?: string): Promise<void> {
+    // A storm message is one send for several entries: each is deleted (when still the owner's).
+    for (const id of typeof ids === 'string' ? [ids] : ids) {
+      await this.updateEntry('outboxDelivered', id, (doc) => (owner === undefined || doc.leasedBy === owner ? 'delete' : undefined));
+    }
   }
 
   async outboxFailed(id: string, failure: OutboxFailure, owner?: string): Promise<void> {
