@@ -107,6 +107,15 @@ describe('the built app\'s settings', () => {
     await expect(started).rejects.toThrow(/NETDRIFT_EVENT_GRID_SECRET: required/);
   });
 
+  it('a Key Vault reference the platform could not resolve arrives as its text and fails the start, naming the setting', async () => {
+    const started = FunctionsHost.start({
+      NETDRIFT_STORAGE_ACCOUNT: 'netdriftdata', NETDRIFT_SNAPSHOT_CONTAINER: 'snapshots', NETDRIFT_STATE_TABLE: 'netdriftstate', NETDRIFT_EVENT_GRID_SECRET: 's',
+      NETDRIFT_SLACK_WEBHOOK_URL: '@Microsoft.KeyVault(SecretUri=https://netdrift-kv.vault.azure.net/secrets/slack-webhook/)',
+    });
+
+    await expect(started).rejects.toThrow(/environment NETDRIFT_SLACK_WEBHOOK_URL: /);
+  });
+
   it('a subscription that is not a GUID fails the start, without echoing other values', async () => {
     const started = FunctionsHost.start({
       NETDRIFT_STORAGE_ACCOUNT: 'netdriftdata', NETDRIFT_SNAPSHOT_CONTAINER: 'snapshots', NETDRIFT_STATE_TABLE: 'netdriftstate',
