@@ -181,7 +181,7 @@ describe('netdrift snapshot --store: usage errors', () => {
   };
 
   it.each([
-    [['diff', ...scope, '--store', 'ftp://host/dir'], 'netdrift: --store ftp://host/dir: unknown scheme "ftp://"; known: s3://bucket/prefix, azblob://account/container/prefix, file://DIR, a folder path'],
+    [['diff', ...scope, '--store', 'ftp://host/dir'], 'netdrift: --store ftp://host/dir: unknown scheme "ftp://"; known: s3://bucket/prefix, azblob://account/container/prefix, firestore://PROJECT[/DATABASE][?prefix=P], file://DIR, a folder path'],
     [['show', ...scope, '--store', 's3://My_Bucket/baselines'], 'netdrift: --store s3://My_Bucket/baselines: "My_Bucket" is not an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)'],
     [['approve', ...scope, '--store', 's3:my-bucket'], 'netdrift: --store s3:my-bucket: expected s3://bucket/prefix'],
     [['diff', ...scope, '--store', 's3://my-bucket/b', '--baseline', 'baselines'], 'netdrift: --store and --baseline both say where snapshots live: give one'],
