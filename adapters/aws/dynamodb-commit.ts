@@ -1,5 +1,6 @@
 import { NetdriftError } from '../../core/errors.js';
 import type { StateCommit } from '../../core/ports.js';
+import { validateCommit } from '../../core/state-commit.js';
 import {
   findingItem, itemSize, observedItem, outboxId, outboxItem, processedItem, type Item,
 } from './dynamodb-items.js';
@@ -13,39 +14,6 @@ export const MAX_ITEM_BYTES = 400 * 1024;
 
 function refuse(reason: string): never {
   throw new NetdriftError(`state store: commit refused, nothing written: ${reason}`);
-}
-
-function isText(value: unknown): value is string {
-  return typeof value === 'string' && value !== '';
-}
-
-/** What the other stores refuse by their schema (SQLite: NOT NULL, a date), refused here before anything is written. */
-function validate(change: StateCommit): void {
-  for (const entry of change.processed) {
-    if (!isText(entry.key)) refuse('a processed id has no key');
-    if (typeof entry.expiresAt !== 'string' || Number.isNaN(Date.parse(entry.expiresAt))) {
-      refuse(`processed id ${entry.key}: expiresAt ${JSON.stringify(entry.expiresAt)} is not a date`);
-    }
-  }
-  for (const o of change.observed) {
-    for (const field of ['cloud', 'account', 'kind', 'id'] as const) {
-      if (!isText(o[field])) refuse(`observed ${o.kind}/${o.id}: ${field} is missing`);
-    }
-    for (const field of ['region', 'eventTime', 'eventId'] as const) {
-      if (typeof o[field] !== 'string') refuse(`observed ${o.kind}/${o.id}: ${field} is missing`);
-    }
-  }
-  const findings = [...change.findings, ...change.outbox.map((entry) => entry.finding)];
-  for (const f of findings) {
-    for (const field of ['fingerprint', 'cloud', 'account', 'kind', 'resource'] as const) {
-      if (!isText(f[field])) refuse(`finding ${f.rule} on ${f.resource}: ${field} is missing`);
-    }
-    for (const field of ['openedAt', 'eventId'] as const) {
-      if (typeof f[field] !== 'string') refuse(`finding ${f.rule} on ${f.resource}: ${field} is missing`);
-    }
-    if (f.status !== 'open' && f.status !== 'resolved') refuse(`finding ${f.fingerprint}: status ${JSON.stringify(f.status)}`);
-  }
-  for (const entry of change.outbox) if (!isText(entry.sink)) refuse(`outbox entry for ${entry.finding.fingerprint}: no sink`);
 }
 
 /** One item per key, the last write winning as it would in SQLite: a transaction may not touch an item twice. */
@@ -87,7 +55,7 @@ export interface CommitContext {
  * it lands, the event is not processed and its redelivery redoes everything).
  */
 export function planCommit(change: StateCommit, context: CommitContext): Item[][] {
-  validate(change);
+  validateCommit(change);
   const eventKeys = change.processed.map((entry) => entry.key);
   const order = (index: number) =>
     `${context.createdAt}#${String(context.sequence).padStart(12, '0')}#${String(index).padStart(6, '0')}`;

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { NetdriftError } from '../../core/errors.js';
+import { outboxEntryId } from '../../core/state-commit.js';
 import type { Finding } from '../../core/finding.js';
 import type { ObservedState, OutboxEntry } from '../../core/ports.js';
 import { normalizeId, resourceKeyOf, type Resource, type ResourceKind, type Scope } from '../../core/resource.js';
@@ -98,8 +98,7 @@ export function findingItem(f: Finding): Item {
  * same sink, so that a commit redone after a crash overwrites its entries instead of adding them.
  */
 export function outboxId(eventKeys: readonly string[], sink: string, finding: Finding): string {
-  const text = [[...eventKeys].sort().join(','), finding.fingerprint, sink, finding.status, finding.eventId].join('\u0000');
-  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
+  return outboxEntryId(eventKeys, sink, finding);
 }
 
 export function outboxItem(id: string, sink: string, finding: Finding, createdAt: string, order: string): Item {

@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { NetdriftError, TransientError } from '../../core/errors.js';
 import type { OutboxEntry, StateCommit } from '../../core/ports.js';
+import { validateCommit } from '../../core/state-commit.js';
 import {
   MAX_ENTITY_BYTES, MAX_PART_CHARS, PREFIXES, STATE_PARTITION, entitySize, findingEntity, observedEntity, outboxEntity,
   prefixFilter, textOf, textProperties, type Entity,
@@ -30,28 +31,6 @@ function refuse(reason: string): never {
   throw new NetdriftError(`state store: commit refused, nothing written: ${reason}`);
 }
 
-const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
-
-/** What the other stores refuse by their schema (SQLite: NOT NULL, a date), refused before anything is written. */
-function validate(change: StateCommit): void {
-  for (const entry of change.processed) {
-    if (!isText(entry.key)) refuse('a processed id has no key');
-    if (typeof entry.expiresAt !== 'string' || Number.isNaN(Date.parse(entry.expiresAt))) {
-      refuse(`processed id ${entry.key}: expiresAt ${JSON.stringify(entry.expiresAt)} is not a date`);
-    }
-  }
-  for (const o of change.observed) {
-    for (const field of ['cloud', 'account', 'kind', 'id'] as const) if (!isText(o[field])) refuse(`observed ${o.kind}/${o.id}: ${field} is missing`);
-    for (const field of ['region', 'eventTime', 'eventId'] as const) if (typeof o[field] !== 'string') refuse(`observed ${o.kind}/${o.id}: ${field} is missing`);
-  }
-  for (const f of [...change.findings, ...change.outbox.map((entry) => entry.finding)]) {
-    for (const field of ['fingerprint', 'cloud', 'account', 'kind', 'resource'] as const) if (!isText(f[field])) refuse(`finding ${f.rule} on ${f.resource}: ${field} is missing`);
-    for (const field of ['openedAt', 'eventId'] as const) if (typeof f[field] !== 'string') refuse(`finding ${f.rule} on ${f.resource}: ${field} is missing`);
-    if (f.status !== 'open' && f.status !== 'resolved') refuse(`finding ${f.fingerprint}: status ${JSON.stringify(f.status)}`);
-  }
-  for (const entry of change.outbox) if (!isText(entry.sink)) refuse(`outbox entry for ${entry.finding.fingerprint}: no sink`);
-}
-
 /** `2026-11-26T10:20:30.123Z` → `20261126T102030123Z`: outbox ids and journal ids sort as their times do. */
 function compact(iso: string): string {
   return iso.replace(/[-:.]/g, '');
@@ -66,7 +45,7 @@ let sequence = 0;
  * Outbox ids sort by creation: the commit's time, this process's sequence, the entry's place.
  */
 export function commitEntities(change: StateCommit, createdAt: string): Entity[] {
-  validate(change);
+  validateCommit(change);
   sequence += 1;
   const prefix = `${compact(createdAt)}.${String(sequence).padStart(12, '0')}`;
   const salt = randomBytes(4).toString('hex');
