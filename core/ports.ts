@@ -44,6 +44,8 @@ export interface StoredSnapshot {
   snapshot: Snapshot;
   /** Opaque version for optimistic concurrency (ETag, generation, version). */
   etag: string;
+  /** Where it is kept (a file path, an object URL), for messages that must name it. */
+  location?: string;
 }
 
 export interface HistoryEntry {
