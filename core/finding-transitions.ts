@@ -20,9 +20,26 @@ export interface Transitions {
   touched: Finding[];
 }
 
-/** How a drift and an open finding are matched without hashing: rule, resource and item as the cloud compares ids. */
-function matchKey(cloud: Scope['cloud'], rule: string, resource: string, item: string): string {
-  return `${rule}\u0000${normalizeId(cloud, resource)}\u0000${normalizeId(cloud, item)}`;
+/**
+ * The open findings of one resource by rule, then item (as the cloud compares ids): what their
+ * fingerprint is made of, looked up without building a key string or hashing per drift.
+ */
+class OpenIndex {
+  private readonly byRule = new Map<string, Map<string, Finding>>();
+
+  constructor(private readonly cloud: Cloud, open: readonly Finding[]) {
+    for (const f of open) {
+      let items = this.byRule.get(f.rule);
+      if (!items) this.byRule.set(f.rule, items = new Map());
+      items.set(normalizeId(cloud, f.item), f);
+    }
+  }
+
+  get(drift: Drift): Finding | undefined {
+    const found = this.byRule.get(drift.rule)?.get(normalizeId(this.cloud, drift.item));
+    if (!found || found.resource === drift.resource) return found;
+    return normalizeId(this.cloud, found.resource) === normalizeId(this.cloud, drift.resource) ? found : undefined;
+  }
 }
 
 /**
@@ -40,17 +57,14 @@ export function findingTransitions(
   resolvedBy?: Finding['resolvedBy'], touches?: (drift: Drift) => boolean,
 ): Transitions {
   const cloud = scope.cloud;
-  const openByKey = new Map<string, Finding>();
-  for (const f of open) openByKey.set(matchKey(cloud, f.rule, f.resource, f.item), f);
+  const index = new OpenIndex(cloud, open);
   const current = new Set<Finding>();
-  const seen = new Set<string>();
+  const openedNow = new Set<string>();
   const result: Transitions = { opened: [], resolved: [], touched: [] };
   for (const drift of drifts) {
-    const key = matchKey(cloud, drift.rule, drift.resource, drift.item);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const existing = openByKey.get(key);
+    const existing = index.get(drift);
     if (existing) {
+      if (current.has(existing)) continue;
       current.add(existing);
       if (!existing.eventIds.includes(from.eventId) && (touches === undefined || touches(drift))) {
         result.touched.push(Object.assign({}, existing, { eventIds: [...existing.eventIds, from.eventId] }));
@@ -58,6 +72,8 @@ export function findingTransitions(
       continue;
     }
     const fingerprint = findingFingerprint({ cloud, account: scope.account, rule: drift.rule, resource: drift.resource, item: drift.item });
+    if (openedNow.has(fingerprint)) continue;
+    openedNow.add(fingerprint);
     // Object.assign, not spread: on Node 20 each property after a spread costs microseconds.
     result.opened.push(Object.assign({}, drift, {
       fingerprint, status: 'open' as const, cloud, account: scope.account,

@@ -5,7 +5,7 @@ import { classify, oneLine, OperatorError, type ErrorClass } from './errors.js';
 import { Misconfigurations, MISCONFIGURED_RULE } from './misconfigured.js';
 import { clip } from './reasons.js';
 import type { Drift, Finding } from './finding.js';
-import { findingTransitions, outboxEntries, type Provenance } from './finding-transitions.js';
+import { findingTransitions, outboxEntries, touchedBy, type Provenance } from './finding-transitions.js';
 import { nextState, ObservedView, resolveMoves } from './observed-state.js';
 import type { CloudAdapter, SnapshotStore, StateCommit, StateReader, StateStore } from './ports.js';
 import { normalizeId, type Cloud, type Resource, type ResourceKind, type Scope } from './resource.js';
@@ -265,9 +265,10 @@ export class Pipeline {
     const next = await nextState(change, known?.id ?? id, region, view, reader, deltas);
     if (!next.verified) return this.unverified(change, scope, known?.id ?? id, region, from, next.reason);
 
-    const results = [await this.settle(scope, baseline, view, change.kind, known?.id ?? id, region, next.state, from)];
+    const before = previous ? previous.state : known;
+    const results = [await this.settle(scope, baseline, view, change.kind, known?.id ?? id, region, before, next.state, from)];
     for (const move of moved) {
-      results.push(await this.settle(scope, baseline, view, change.kind, move.source.id, move.source.region, move.sourceAfter, from));
+      results.push(await this.settle(scope, baseline, view, change.kind, move.source.id, move.source.region, move.source, move.sourceAfter, from));
     }
     return {
       opened: results.flatMap((r) => r.opened),
@@ -304,14 +305,16 @@ export class Pipeline {
   /** Records a resource's new state and turns its drifts into finding transitions. */
   private async settle(
     scope: Scope, baseline: IndexedBaseline, view: ObservedView,
-    kind: ResourceKind, id: string, region: string, state: Resource | null, from: Provenance,
+    kind: ResourceKind, id: string, region: string, before: Resource | null | undefined, state: Resource | null, from: Provenance,
   ) {
     view.set({ cloud: scope.cloud, account: scope.account, kind, id, region, state, eventTime: from.eventTime, eventId: from.eventId });
     const drifts = diffResource(baseline.resource(kind, id), state ?? undefined, { cloud: scope.cloud });
     const open = await this.options.state.openFindings(scope, kind, id);
     // DESIGN.md, "Trust": with a reader, `state` is what it read; without one, only a payload vouches for a resolve.
     const resolvedBy = this.readerFor(scope.cloud) ? undefined : 'payload';
-    return findingTransitions(scope, drifts, open, from, this.now().toISOString(), true, resolvedBy);
+    // Only findings on the items this event changed carry its id: cost per event does not grow with the findings open.
+    const touches = touchedBy(scope.cloud, before ?? undefined, state ?? undefined);
+    return findingTransitions(scope, drifts, open, from, this.now().toISOString(), true, resolvedBy, touches);
   }
 
   private async unverified(change: ChangeEvent, scope: Scope, resource: string, region: string, from: Provenance, reason: string) {

@@ -69,7 +69,7 @@ export function sameId(cloud: Cloud, a: string | undefined, b: string | undefine
  * (`rt-spoke`, not `/subscriptions/…/routeTables/rt-spoke`); the full id stays in `resource`.
  */
 export function shortName(id: string): string {
-  const trimmed = id.replace(/\/+$/, '');
+  const trimmed = id.endsWith('/') ? id.replace(/\/+$/, '') : id;
   const at = trimmed.lastIndexOf('/');
   return at >= 0 && at < trimmed.length - 1 ? trimmed.slice(at + 1) : trimmed;
 }
