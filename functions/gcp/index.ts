@@ -13,7 +13,7 @@ import { gcpRuntime } from './wiring.js';
  * Configuration from the environment, validated at the instance's start.
  */
 const env = parseGcpFunctionEnvironment(process.env);
-const runtime = gcpRuntime(process.env);
+const runtime = gcpRuntime(env);
 
 cloudEvent('events', createEventarcHandler(runtime));
 http('pubsub', createPushHandler(env, runtime));

@@ -22,7 +22,7 @@ function statusOf(error: unknown): number | undefined {
  * https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets.versions/access
  * Throttling and 5xx are transient; anything else (not found, denied) is the operator's to fix.
  */
-export function secretManagerResolver(authClient?: AuthClient): SecretResolver {
+export function secretManagerResolver(authClient?: AuthClient, api = API): SecretResolver {
   let client: Promise<AuthClient> | undefined;
   const credentials = () => (client ??= authClient
     ? Promise.resolve(authClient)
@@ -33,7 +33,7 @@ export function secretManagerResolver(authClient?: AuthClient): SecretResolver {
     async resolve(variable, reference) {
       let response: AccessResponse;
       try {
-        response = (await (await credentials()).request<AccessResponse>({ url: `${API}/${reference}:access`, method: 'GET', retry: false })).data;
+        response = (await (await credentials()).request<AccessResponse>({ url: `${api}/${reference}:access`, method: 'GET', retry: false })).data;
       } catch (error) {
         const status = statusOf(error);
         const what = status === undefined ? (error instanceof Error ? error.name : 'Error') : `HTTP ${status}`;

@@ -3,7 +3,7 @@ import type { GcpStateReader } from '../../adapters/gcp/gcp-state-reader.js';
 import { cloudLoggingLog } from '../shared/log.js';
 import { createRuntime, once, type AccountReader, type Runtime } from '../shared/runtime.js';
 import type { SecretResolver } from '../shared/secrets.js';
-import { SECRET_VERSION, captureRegions, parseGcpFunctionEnvironment, type GcpFunctionEnvironment } from './environment.js';
+import { SECRET_VERSION, captureRegions, type GcpFunctionEnvironment } from './environment.js';
 
 /** Everything a Cloud Run function runs on, built once per instance: the shared runtime and the GCP parts. */
 export interface GcpRuntime extends Runtime {
@@ -61,10 +61,9 @@ async function buildRuntime(env: GcpFunctionEnvironment): Promise<GcpRuntime> {
 }
 
 /**
- * The runtime of one instance: the environment is validated at once (a bad one fails the start,
- * naming the variable); clients and secrets are set up on first use and reused by every request.
+ * The runtime of one instance, from its validated environment: clients and secrets are set up on
+ * first use and reused by every request; a failed set-up is retried by the next request.
  */
-export function gcpRuntime(environment: Record<string, string | undefined>): () => Promise<GcpRuntime> {
-  const env = parseGcpFunctionEnvironment(environment);
+export function gcpRuntime(env: GcpFunctionEnvironment): () => Promise<GcpRuntime> {
   return once(() => buildRuntime(env));
 }
