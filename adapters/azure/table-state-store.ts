@@ -185,11 +185,14 @@ export class TableStateStore implements StateStore {
     return entries.map(({ entry }) => entry);
   }
 
-  async outboxDelivered(id: string, owner?: string): Promise<void> {
-    const found = await this.outboxEntry('outboxDelivered', id);
-    // Its lease ended and another worker holds it now: that worker settles it.
-    if (found === undefined || (owner !== undefined && found.entry.leasedBy !== owner)) return;
-    await conditional(this.t, 'outboxDelivered', () => this.client.deleteEntity(STATE_PARTITION, outboxRow(id), { etag: found.etag }));
+  /** One entry, or every entry of a storm message sent in one write. */
+  async outboxDelivered(ids: string | readonly string[], owner?: string): Promise<void> {
+    for (const id of typeof ids === 'string' ? [ids] : ids) {
+      const found = await this.outboxEntry('outboxDelivered', id);
+      // Its lease ended and another worker holds it now: that worker settles it.
+      if (found === undefined || (owner !== undefined && found.entry.leasedBy !== owner)) continue;
+      await conditional(this.t, 'outboxDelivered', () => this.client.deleteEntity(STATE_PARTITION, outboxRow(id), { etag: found.etag }));
+    }
   }
 
   async outboxReleased(id: string, owner: string, notBefore?: string): Promise<void> {

@@ -220,6 +220,19 @@ export function describeStateStoreContract(name: string, makeStore: () => Promis
         expect((await store.pendingOutbox()).map((entry) => entry.sink)).toEqual(['pagerduty']);
       });
 
+      it('drops every entry of a storm message delivered in one write, and only the lease holder\'s', async () => {
+        const findings = ['rtb-1', 'rtb-2', 'rtb-3'].map((resource) => sampleFinding({ resource }));
+        await store.commit(commitOf({ outbox: [...findings.map((finding) => ({ sink: 'slack', finding })), { sink: 'pagerduty', finding: sampleFinding() }] }));
+        const leased = await store.leaseOutbox(10, { leaseMs: 60_000, owner: 'worker-a', sink: 'slack' });
+
+        await store.outboxDelivered(leased.map((entry) => entry.id), 'worker-b');
+        expect((await store.pendingOutbox(10, new Date(Date.now() + 120_000))).map((e) => e.sink).sort()).toEqual(['pagerduty', 'slack', 'slack', 'slack']);
+        await store.outboxDelivered(leased.map((entry) => entry.id), 'worker-a');
+
+        expect(leased).toHaveLength(3);
+        expect((await store.listOutbox()).map((entry) => entry.sink)).toEqual(['pagerduty']);
+      });
+
       it('counts failed attempts and keeps the last error', async () => {
         await store.commit(commitOf({ outbox: [{ sink: 'slack', finding: sampleFinding() }] }));
         const [entry] = await store.pendingOutbox();
