@@ -13,10 +13,16 @@ export interface CliResult {
 }
 
 /** Runs the built `netdrift` as a user would (the bundle `npm run build` makes). */
+/**
+ * What every CLI child gets besides the test's own variables: PATH, and no probe of the GCE metadata
+ * server (Google's auth library looks for it at 169.254.169.254; a test's traffic stays on 127.0.0.1).
+ */
+const CHILD_ENV = { PATH: process.env.PATH ?? '', METADATA_SERVER_DETECTION: 'none' };
+
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((done) => {
     execFile(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT, env: { PATH: process.env.PATH ?? '', ...options.env }, maxBuffer: 64 * 1024 * 1024,
+      cwd: options.cwd ?? ROOT, env: { ...CHILD_ENV, ...options.env }, maxBuffer: 64 * 1024 * 1024,
     }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       done({ code, stdout, stderr });
@@ -26,7 +32,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
 
 /** Starts a long-running command (serve); resolves once a stderr line matches `ready`. */
 export function startCli(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<{ child: ChildProcess; match: RegExpMatchArray; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...CHILD_ENV, ...env } });
   let stderr = '';
   return new Promise((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`not ready after 10 s: ${stderr}`)), 10_000);
