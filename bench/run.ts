@@ -2,6 +2,7 @@ import { allAdapters } from '../adapters/index.js';
 import { Pipeline } from '../core/pipeline.js';
 import { SNAPSHOT_SCHEMA, type Snapshot } from '../core/snapshot.js';
 import type { Resource } from '../core/resource.js';
+import { archiveReplayReport } from './archive-replay.js';
 import { coldStartReport } from './cold-start.js';
 import { lambdaBundleReport } from './lambda-bundles.js';
 import { snapshotDiffReport } from './snapshot-diff.js';
@@ -74,6 +75,8 @@ async function main(): Promise<void> {
   for (const line of coldStartReport(new URL('..', import.meta.url).pathname)) console.log(`  ${line}`);
   console.log('\nthe built events bundle on moto, invoked as Lambda does (fresh process, then warm):');
   for (const line of await lambdaBundleReport()) console.log(`  ${line}`);
+  console.log('\narchive replay (gzip CloudTrail files, 0.5% watched) vs gunzip + JSON.parse + eventName filter, each in its own process:');
+  for (const line of archiveReplayReport()) console.log(`  ${line}`);
 }
 
 await main();

@@ -149,16 +149,30 @@ export async function* readDeliveries(file: string): AsyncGenerator<InputItem[]>
   }
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
   try {
-    let head = '';
+    // Read until the first line ends (or the head shows a streamed document): enough to tell the shape.
+    // Chunks are kept apart and joined once; re-reading a growing string per chunk is quadratic garbage.
+    const parts: string[] = [];
+    let length = 0;
     let done = false;
+    let content = -1;
+    let lineEnded = false;
+    let checked = false;
+    let streamed = false;
     for (;;) {
-      const start = head.trimStart();
-      if (start.length >= HEAD_LIMIT || (start !== '' && start.includes('\n'))) break;
       const next = await iterator.next();
       if (next.done) { done = true; break; }
-      head += next.value;
+      const chunk = next.value;
+      parts.push(chunk);
+      if (content < 0) { const at = chunk.search(/[^\s\uFEFF]/); if (at >= 0) content = length + at; }
+      length += chunk.length;
+      if (content >= 0 && chunk.includes('\n', Math.max(0, content - (length - chunk.length)))) lineEnded = true;
+      if (!checked && content >= 0 && length - content >= 64) {
+        checked = true;
+        streamed = STREAMED_HEAD.test(parts.join('').slice(content, content + 64));
+      }
+      if (lineEnded || streamed || length >= HEAD_LIMIT) break;
     }
-    const text = head.replace(/^\uFEFF/, '').trimStart();
+    const text = parts.join('').replace(/^\uFEFF/, '').trimStart();
     if (text === '' && done) { yield [{ source: file, error: 'empty file' }]; return; }
     const newline = text.indexOf('\n');
     const lines = newline >= 0 && !STREAMED_HEAD.test(text) && parses(text.slice(0, newline));
