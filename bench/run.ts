@@ -6,6 +6,7 @@ import { archiveReplayReport } from './archive-replay.js';
 import { coldStartReport } from './cold-start.js';
 import { lambdaBundleReport } from './lambda-bundles.js';
 import { snapshotDiffReport } from './snapshot-diff.js';
+import { manyEventsReport } from './many-events.js';
 import { MemorySnapshotStore, MemoryStateStore } from './memory-stores.js';
 
 /**
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   console.log(`heap growth:      ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MiB over the run (state kept in memory)`);
   console.log('\nsnapshot diff against a general deep-diff library:');
   for (const line of snapshotDiffReport()) console.log(`  ${line}`);
+  console.log('\nmany events on one resource (each leaves one more finding open on it):');
+  for (const line of await manyEventsReport()) console.log(`  ${line}`);
   console.log('\ncold start (bundle size; import + handler construction vs an empty node):');
   for (const line of coldStartReport(new URL('..', import.meta.url).pathname)) console.log(`  ${line}`);
   console.log('\nthe built events bundle on moto, invoked as Lambda does (fresh process, then warm):');
