@@ -10,5 +10,8 @@ export default defineConfig({
     // project or credentials: never from a test, whose traffic stays on 127.0.0.1.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', METADATA_SERVER_DETECTION: 'none' },
     hookTimeout: 60_000,
+    // Most suites wait on emulators and child processes, not the CPU: three files at a time on two
+    // cores keeps the whole run under five minutes (one at a time, vitest's default here, takes twice that).
+    maxWorkers: 3,
   },
 });
