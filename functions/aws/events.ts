@@ -3,7 +3,16 @@ import type { DeliveryOutcome } from '../../core/pipeline.js';
 import { log, reportOutcome as report } from '../shared/log.js';
 import { awsRuntime } from './wiring.js';
 
-export type EventsInput = EventBridgeEvent<string, unknown> | SQSEvent;
+/** What the drain schedule sends (infra/aws `drain_schedule`): no event, only a pass over the outbox. */
+export interface DrainRequest {
+  netdrift: 'drain';
+}
+
+export type EventsInput = EventBridgeEvent<string, unknown> | SQSEvent | DrainRequest;
+
+function isDrainRequest(event: EventsInput): event is DrainRequest {
+  return (event as Partial<DrainRequest>).netdrift === 'drain';
+}
 
 export interface EventsResult {
   opened: number;
@@ -22,8 +31,11 @@ function isSqsEvent(event: EventsInput): event is SQSEvent {
  */
 export function createEventsHandler(environment: Record<string, string | undefined>) {
   const runtime = awsRuntime(environment);
-  return async (event: EventsInput): Promise<SQSBatchResponse | EventsResult> => {
+  return async (event: EventsInput): Promise<SQSBatchResponse | EventsResult | { sent: number }> => {
     const { pipeline, deliver } = await runtime();
+    // An invocation never waits for a rate limit: what one could not send goes with the next
+    // invocation, or at the latest with this scheduled drain (every minute by default).
+    if (isDrainRequest(event)) return { sent: (await deliver()).sent };
     const totals: EventsResult = { opened: 0, resolved: 0, rejected: 0 };
     const count = (outcome: DeliveryOutcome) => {
       for (const r of outcome.records) {
@@ -51,7 +63,7 @@ export function createEventsHandler(environment: Record<string, string | undefin
     }
     const outcome = await pipeline.handle(event);
     count(outcome);
-    const retry = report(outcome, `EventBridge event ${event.id ?? ''}`);
+    const retry = report(outcome, `EventBridge event ${(event as EventBridgeEvent<string, unknown>).id ?? ''}`);
     await deliver();
     if (retry) throw new Error('a transient failure, a misconfiguration or a bug: the event is retried by EventBridge');
     return totals;

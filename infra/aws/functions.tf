@@ -90,6 +90,28 @@ resource "aws_scheduler_schedule" "reconcile" {
   }
 }
 
+# Alerts a rate limit held back go with the next invocation; this pass sends them when no event comes.
+resource "aws_scheduler_schedule" "drain" {
+  name                = "drain"
+  group_name          = aws_scheduler_schedule_group.netdrift.name
+  schedule_expression = var.drain_schedule
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = aws_lambda_function.function["events"].arn
+    role_arn = aws_iam_role.scheduler.arn
+    input    = jsonencode({ netdrift = "drain" })
+
+    retry_policy {
+      maximum_retry_attempts       = 0 # the next run drains
+      maximum_event_age_in_seconds = 60
+    }
+  }
+}
+
 resource "aws_scheduler_schedule" "refresh" {
   for_each            = var.refresh_schedule == null ? toset([]) : toset(local.reconcile_accounts)
   name                = "refresh-${each.key}"

@@ -164,7 +164,7 @@ data "aws_iam_policy_document" "scheduler_trust" {
 data "aws_iam_policy_document" "scheduler" {
   statement {
     actions   = ["lambda:InvokeFunction"]
-    resources = [aws_lambda_function.function["reconcile"].arn, aws_lambda_function.function["refresh"].arn]
+    resources = [for fn in ["events", "reconcile", "refresh"] : aws_lambda_function.function[fn].arn]
   }
 }
 

@@ -94,6 +94,12 @@ variable "reconcile_schedule" {
   default     = "rate(15 minutes)"
 }
 
+variable "drain_schedule" {
+  description = "EventBridge Scheduler expression for the outbox drain: alerts a sink's rate limit held back are sent at the latest this often."
+  type        = string
+  default     = "rate(1 minute)"
+}
+
 variable "reconcile_accounts" {
   description = "Accounts reconciled on the schedule. Default: the hub account. An organisation lists its member accounts here."
   type        = list(string)
