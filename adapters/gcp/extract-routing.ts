@@ -162,7 +162,8 @@ function removePeering(call: AuditCall): ChangeDraft[] {
 /** Routes, Cloud NAT (inside routers) and network peerings. */
 export const routingExtractors: Readonly<Record<string, MethodExtractor>> = {
   'compute.routes.insert': fromRequest(insertRoute, routeLocated),
-  'compute.routes.delete': { extract: deleteRoute, affected: routeLocated },
+  // A delete names its route: its last entry alone (the first lost) still says the route is gone.
+  'compute.routes.delete': { extract: deleteRoute, affected: routeLocated, fromLast: deleteRoute },
   'compute.routers.insert': fromRequest(writeRouter(false), routerNatsSelected, withoutNats('compute.routers.insert')),
   // A patch changes only the fields it carries: without `nats`, the router's NATs are untouched.
   'compute.routers.patch': fromRequest(writeRouter(true), routerNatsSelected,

@@ -32,6 +32,12 @@ export interface MethodExtractor {
    * entry usually carries none), each with payload `none`.
    */
   affected(call: AuditCall): ChangeDraft[];
+  /**
+   * What a successful last entry changed when its first entry never arrived, for a method whose
+   * resource name says enough without the request (a route delete: the route is gone). Without it,
+   * a last entry re-checks `affected`.
+   */
+  fromLast?(call: AuditCall): ChangeDraft[];
   /** Why a request touches nothing netdrift watches (a load-balancer forwarding rule); undefined if it does. */
   unwatched?(request: Record<string, unknown>): string | undefined;
 }

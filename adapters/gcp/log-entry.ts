@@ -179,7 +179,10 @@ export function parseLogEntry(raw: unknown, where = 'LogEntry'): ParsedRecord {
   const call = { request, resourceName: gcpResourcePath(entry.protoPayload.resourceName ?? ''), project };
   let drafts: ChangeDraft[];
   try {
-    drafts = phase === 'last' ? extractor.affected(call) : extractor.extract(call);
+    // A last entry acts only when its first never arrived (the pipeline's operation rule); a failed
+    // one re-checks what the first may have changed, a successful one applies what it says alone.
+    const fromLast = phase === 'last' && !failed ? extractor.fromLast : undefined;
+    drafts = fromLast ? fromLast(call) : phase === 'last' ? extractor.affected(call) : extractor.extract(call);
   } catch (error) {
     if (!(error instanceof ParseError)) throw error;
     return { status: 'rejected', reason: clip(`${where} ${row.operation}: ${error.message}`) };

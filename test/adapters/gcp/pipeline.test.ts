@@ -3,7 +3,7 @@ import { gcpAdapters, gcpCatalog } from '../../../adapters/gcp/index.js';
 import type { Resource } from '../../../core/resource.js';
 import { SNAPSHOT_SCHEMA } from '../../../core/snapshot.js';
 import { pipelineWith } from '../../support/pipeline-harness.js';
-import { NETWORK, PROJECT, ROUTER, SHARED_NETWORK, SUBNET, auditLog, base64Json, load, pushWith, type Doc } from './fixtures.js';
+import { NETWORK, PROJECT, ROUTER, SHARED_NETWORK, SUBNET, auditLog, base64Json, load, pushWith, setPath, type Doc } from './fixtures.js';
 
 /**
  * Every catalog row end to end: its fixture, delivered as Pub/Sub pushes it, through the real
@@ -111,6 +111,15 @@ describe('GCP scenarios: a long-running operation logged twice', () => {
     const outcomes = await deliver(EVERYTHING, auditLog('compute.routes.insert'), load('operation', 'compute.routes.insert-last-failed'));
 
     expect(findingsOf(outcomes).map((f) => `${f.status} ${f.rule}`)).toEqual(['open route.default-added', 'resolved route.default-added']);
+  });
+
+  it('a route delete whose first entry never arrived is applied from its last entry alone, not left unverified', async () => {
+    const last = setPath(auditLog('compute.routes.delete'), 'operation', { id: 'operation-delete-lost-first', producer: 'compute.googleapis.com', last: true });
+    setPath(last, 'protoPayload.request', undefined);
+
+    const findings = findingsOf(await deliver(EVERYTHING, last));
+
+    expect(findings.map((f) => [f.rule, f.severity, f.item])).toEqual([['route.removed', 'high', 'to-onprem-10-50']]);
   });
 
   it('a call refused outright yields nothing', async () => {
