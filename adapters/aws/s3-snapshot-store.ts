@@ -2,19 +2,15 @@ import {
   DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand,
   type ListObjectsV2CommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
-import { ConflictError, NetdriftError, OperatorError, ParseError, TransientError } from '../../core/errors.js';
+import { ConflictError, NetdriftError, OperatorError, TransientError } from '../../core/errors.js';
 import type { HistoryEntry, SnapshotSlot, SnapshotStore, StoredSnapshot } from '../../core/ports.js';
 import { CLOUDS, type Scope } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
-import { readApproval } from '../../snapshots/approval.js';
-import { canonicalJson, compareText, snapshotSha256 } from '../../snapshots/canonical.js';
-import { parseSnapshot, parseStoredSnapshot } from '../../snapshots/parse.js';
-
-/** The same account names as the filesystem store, so that a bucket and a folder hold the same accounts. */
-const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-
-/** How many history objects are read at once. */
-const HISTORY_READS = 8;
+import {
+  accountBase, accountOfKey, byApproval, byScope, checkedCanonicalJson, historyEntryOf, historyFolder, historyKey, historyKeys,
+  HISTORY_READS, mapLimit, slotKey,
+} from '../../snapshots/object-layout.js';
+import { parseStoredSnapshot } from '../../snapshots/parse.js';
 
 export interface S3SnapshotStoreOptions {
   client: S3Client;
@@ -84,23 +80,6 @@ function storeError(action: string, where: string, error: unknown): Error {
   return isTransient(error) ? new TransientError(message, { cause: error }) : new NetdriftError(message, { cause: error });
 }
 
-/** `2026-11-26T10:20:30.123Z` → `20261126T102030123Z`, as the filesystem store names history files. */
-function compactTime(iso: string): string {
-  const time = new Date(iso);
-  if (Number.isNaN(time.getTime())) throw new ParseError(`history entry: approvedAt ${JSON.stringify(iso)} is not a date`);
-  return time.toISOString().replace(/[-:.]/g, '');
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, action: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await action(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * The `SnapshotStore` on S3, laid out as the filesystem store lays out its folder (DESIGN.md,
  * "Snapshot format"): `<prefix><cloud>/<account>.json` (baseline), `<account>.candidate.json`, and
@@ -124,7 +103,7 @@ export class S3SnapshotStore implements SnapshotStore {
 
   /** The object key of a slot of an account. */
   keyOf(scope: Scope, slot: SnapshotSlot): string {
-    return this.accountBase(scope) + (slot === 'candidate' ? '.candidate.json' : '.json');
+    return slotKey(this.accountBase(scope), slot);
   }
 
   async get(scope: Scope, slot: SnapshotSlot): Promise<StoredSnapshot | undefined> {
@@ -165,7 +144,7 @@ export class S3SnapshotStore implements SnapshotStore {
   }
 
   async archive(scope: Scope, snapshot: Snapshot, entry: Omit<HistoryEntry, 'location'>): Promise<HistoryEntry> {
-    const key = `${this.accountBase(scope)}.history/${compactTime(entry.approvedAt)}-${entry.sha256.slice(0, 12)}.json`;
+    const key = historyKey(this.accountBase(scope), entry);
     // The object must say who approved it even when the snapshot came without its approval.
     const approval = snapshot.approval ?? { sha256: entry.sha256, approvedAt: entry.approvedAt, approvedBy: entry.approvedBy };
     const body = this.serialize(key, { ...snapshot, approval });
@@ -179,20 +158,15 @@ export class S3SnapshotStore implements SnapshotStore {
 
   /** Approved baselines of an account, oldest first. */
   async history(scope: Scope): Promise<HistoryEntry[]> {
-    const folder = `${this.accountBase(scope)}.history/`;
-    const keys: string[] = [];
-    for await (const page of this.listPages(folder)) {
-      for (const object of page.Contents ?? []) {
-        const name = object.Key?.slice(folder.length) ?? '';
-        if (name.endsWith('.json') && !name.startsWith('.') && !name.includes('/')) keys.push(folder + name);
-      }
-    }
-    const read = await mapLimit(keys.sort(compareText), HISTORY_READS, async (key) => {
+    const folder = historyFolder(this.accountBase(scope));
+    const names: string[] = [];
+    for await (const page of this.listPages(folder)) for (const object of page.Contents ?? []) if (object.Key) names.push(object.Key);
+    const read = await mapLimit(historyKeys(folder, names), HISTORY_READS, async (key) => {
       const object = await this.read(key);
-      return object && this.historyEntry(key, parseStoredSnapshot(object.text, this.where(key), scope));
+      return object && historyEntryOf(parseStoredSnapshot(object.text, this.where(key), scope), this.where(key));
     });
     const entries = read.filter((entry): entry is HistoryEntry => entry !== undefined);
-    return entries.sort((a, b) => compareText(a.approvedAt, b.approvedAt) || compareText(a.location, b.location));
+    return entries.sort(byApproval);
   }
 
   async list(): Promise<Scope[]> {
@@ -201,24 +175,12 @@ export class S3SnapshotStore implements SnapshotStore {
       const folder = `${this.prefix}${cloud}/`;
       for await (const page of this.listPages(folder, '/')) {
         for (const object of page.Contents ?? []) {
-          const match = /^(.+?)(?:\.candidate)?\.json$/.exec(object.Key?.slice(folder.length) ?? '');
-          const account = match?.[1];
-          if (!account || !ACCOUNT_NAME.test(account) || account.endsWith('.candidate')) continue;
-          scopes.set(`${cloud}/${account}`, { cloud, account });
+          const account = accountOfKey(object.Key?.slice(folder.length) ?? '');
+          if (account) scopes.set(`${cloud}/${account}`, { cloud, account });
         }
       }
     }
-    return [...scopes.values()].sort((a, b) => compareText(a.cloud, b.cloud) || compareText(a.account, b.account));
-  }
-
-  private historyEntry(key: string, snapshot: Snapshot): HistoryEntry {
-    const approval = readApproval(snapshot);
-    return {
-      sha256: approval?.sha256 ?? snapshotSha256(snapshot),
-      approvedAt: approval?.approvedAt ?? snapshot.capturedAt,
-      ...(approval?.approvedBy === undefined ? {} : { approvedBy: approval.approvedBy }),
-      location: this.where(key),
-    };
+    return [...scopes.values()].sort(byScope);
   }
 
   private async read(key: string): Promise<{ text: string; etag: string } | undefined> {
@@ -262,25 +224,14 @@ export class S3SnapshotStore implements SnapshotStore {
   }
 
   private accountBase(scope: Scope): string {
-    const { account } = scope;
-    if (!ACCOUNT_NAME.test(account) || /\.(candidate|history)$/.test(account)) {
-      throw new ParseError(`snapshot store: account ${JSON.stringify(account)} cannot be an object name`);
-    }
-    if (!(CLOUDS as readonly string[]).includes(scope.cloud)) {
-      throw new ParseError(`snapshot store: unknown cloud ${JSON.stringify(scope.cloud)}`);
-    }
-    return `${this.prefix}${scope.cloud}/${account}`;
+    return accountBase(this.prefix, scope, 'an object');
   }
 
   private where(key: string): string {
     return `s3://${this.bucket}/${key}`;
   }
 
-  /** Canonical JSON, refused (with the same one-line error) if `get` could not read it back: a bad baseline would stall the pipeline. */
   private serialize(key: string, snapshot: Snapshot): string {
-    const text = canonicalJson(snapshot);
-    const check = parseSnapshot(text, this.where(key));
-    if (!check.ok) throw new ParseError(check.error);
-    return text;
+    return checkedCanonicalJson(snapshot, this.where(key));
   }
 }

@@ -1,19 +1,16 @@
 import type { BlobDownloadResponseParsed, ContainerClient } from '@azure/storage-blob';
-import { ConflictError, NetdriftError, ParseError } from '../../core/errors.js';
+import { ConflictError, NetdriftError } from '../../core/errors.js';
 import type { HistoryEntry, SnapshotSlot, SnapshotStore, StoredSnapshot } from '../../core/ports.js';
 import { CLOUDS, type Scope } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
-import { readApproval } from '../../snapshots/approval.js';
-import { canonicalJson, compareText, snapshotSha256 } from '../../snapshots/canonical.js';
-import { parseSnapshot, parseStoredSnapshot } from '../../snapshots/parse.js';
+import {
+  accountBase, accountOfKey, byApproval, byScope, checkedCanonicalJson, historyEntryOf, historyFolder, historyKey, historyKeys,
+  HISTORY_READS, mapLimit, slotKey,
+} from '../../snapshots/object-layout.js';
+import { parseStoredSnapshot } from '../../snapshots/parse.js';
 import { azureStorageError, errorCode, statusOf } from './storage-errors.js';
 
 /** The same account names as the filesystem and S3 stores, so that a container and a folder hold the same accounts. */
-const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-
-/** How many history blobs are read at once. */
-const HISTORY_READS = 8;
-
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 
 export interface BlobSnapshotStoreOptions {
@@ -21,23 +18,6 @@ export interface BlobSnapshotStoreOptions {
   container: ContainerClient;
   /** Where in the container the snapshots live, e.g. `baselines/`; a missing trailing `/` is added. */
   prefix?: string;
-}
-
-/** `2026-11-26T10:20:30.123Z` → `20261126T102030123Z`, as the filesystem store names history files. */
-function compactTime(iso: string): string {
-  const time = new Date(iso);
-  if (Number.isNaN(time.getTime())) throw new ParseError(`history entry: approvedAt ${JSON.stringify(iso)} is not a date`);
-  return time.toISOString().replace(/[-:.]/g, '');
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, action: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await action(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 async function bodyText(response: BlobDownloadResponseParsed): Promise<string> {
@@ -86,7 +66,7 @@ export class BlobSnapshotStore implements SnapshotStore {
 
   /** The blob name of a slot of an account. */
   keyOf(scope: Scope, slot: SnapshotSlot): string {
-    return this.accountBase(scope) + (slot === 'candidate' ? '.candidate.json' : '.json');
+    return slotKey(this.accountBase(scope), slot);
   }
 
   async get(scope: Scope, slot: SnapshotSlot): Promise<StoredSnapshot | undefined> {
@@ -123,7 +103,7 @@ export class BlobSnapshotStore implements SnapshotStore {
   }
 
   async archive(scope: Scope, snapshot: Snapshot, entry: Omit<HistoryEntry, 'location'>): Promise<HistoryEntry> {
-    const key = `${this.accountBase(scope)}.history/${compactTime(entry.approvedAt)}-${entry.sha256.slice(0, 12)}.json`;
+    const key = historyKey(this.accountBase(scope), entry);
     // The blob must say who approved it even when the snapshot came without its approval.
     const approval = snapshot.approval ?? { sha256: entry.sha256, approvedAt: entry.approvedAt, approvedBy: entry.approvedBy };
     const body = this.serialize(key, { ...snapshot, approval });
@@ -137,17 +117,13 @@ export class BlobSnapshotStore implements SnapshotStore {
 
   /** Approved baselines of an account, oldest first. */
   async history(scope: Scope): Promise<HistoryEntry[]> {
-    const folder = `${this.accountBase(scope)}.history/`;
-    const keys = (await this.names(folder)).filter((name) => {
-      const rest = name.slice(folder.length);
-      return rest.endsWith('.json') && !rest.startsWith('.') && !rest.includes('/');
-    });
-    const read = await mapLimit(keys.sort(compareText), HISTORY_READS, async (key) => {
+    const folder = historyFolder(this.accountBase(scope));
+    const read = await mapLimit(historyKeys(folder, await this.names(folder)), HISTORY_READS, async (key) => {
       const blob = await this.read(key);
-      return blob && this.historyEntry(key, parseStoredSnapshot(blob.text, this.where(key), scope));
+      return blob && historyEntryOf(parseStoredSnapshot(blob.text, this.where(key), scope), this.where(key));
     });
     const entries = read.filter((entry): entry is HistoryEntry => entry !== undefined);
-    return entries.sort((a, b) => compareText(a.approvedAt, b.approvedAt) || compareText(a.location, b.location));
+    return entries.sort(byApproval);
   }
 
   async list(): Promise<Scope[]> {
@@ -155,23 +131,11 @@ export class BlobSnapshotStore implements SnapshotStore {
     for (const cloud of CLOUDS) {
       const folder = `${this.prefix}${cloud}/`;
       for (const name of await this.names(folder, '/')) {
-        const match = /^(.+?)(?:\.candidate)?\.json$/.exec(name.slice(folder.length));
-        const account = match?.[1];
-        if (!account || !ACCOUNT_NAME.test(account) || account.endsWith('.candidate')) continue;
-        scopes.set(`${cloud}/${account}`, { cloud, account });
+        const account = accountOfKey(name.slice(folder.length));
+        if (account) scopes.set(`${cloud}/${account}`, { cloud, account });
       }
     }
-    return [...scopes.values()].sort((a, b) => compareText(a.cloud, b.cloud) || compareText(a.account, b.account));
-  }
-
-  private historyEntry(key: string, snapshot: Snapshot): HistoryEntry {
-    const approval = readApproval(snapshot);
-    return {
-      sha256: approval?.sha256 ?? snapshotSha256(snapshot),
-      approvedAt: approval?.approvedAt ?? snapshot.capturedAt,
-      ...(approval?.approvedBy === undefined ? {} : { approvedBy: approval.approvedBy }),
-      location: this.where(key),
-    };
+    return [...scopes.values()].sort(byScope);
   }
 
   private async read(key: string): Promise<{ text: string; etag: string } | undefined> {
@@ -225,14 +189,7 @@ export class BlobSnapshotStore implements SnapshotStore {
   }
 
   private accountBase(scope: Scope): string {
-    const { account } = scope;
-    if (!ACCOUNT_NAME.test(account) || /\.(candidate|history)$/.test(account)) {
-      throw new ParseError(`snapshot store: account ${JSON.stringify(account)} cannot be a blob name`);
-    }
-    if (!(CLOUDS as readonly string[]).includes(scope.cloud)) {
-      throw new ParseError(`snapshot store: unknown cloud ${JSON.stringify(scope.cloud)}`);
-    }
-    return `${this.prefix}${scope.cloud}/${account}`;
+    return accountBase(this.prefix, scope, 'a blob');
   }
 
   /** `azblob://<account>/<container>/<name>`, as `--store` names the container. */
@@ -244,11 +201,7 @@ export class BlobSnapshotStore implements SnapshotStore {
     return `azblob://${this.container.accountName}/${this.container.containerName}`;
   }
 
-  /** Canonical JSON, refused (with the same one-line error) if `get` could not read it back: a bad baseline would stall the pipeline. */
   private serialize(key: string, snapshot: Snapshot): string {
-    const text = canonicalJson(snapshot);
-    const check = parseSnapshot(text, this.where(key));
-    if (!check.ok) throw new ParseError(check.error);
-    return text;
+    return checkedCanonicalJson(snapshot, this.where(key));
   }
 }
