@@ -19,6 +19,11 @@ const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SESSION_TOKEN: 'testing' };
 
+/** `PutItem 1, Query 2.5`: requests per event by operation. */
+function breakdown(counts: ReadonlyMap<string, number>, events: number): string {
+  return [...counts].map(([op, n]) => `${op.replace(/^DynamoDB_\d+\./, '')} ${Number((n / events).toFixed(2))}`).join(', ');
+}
+
 /** Forwards to moto and counts requests by operation (X-Amz-Target, else the query's Action, else method + path). */
 function countingProxy(target: string): Promise<{ server: Server; url: string; counts: Map<string, number>; total(): number }> {
   const counts = new Map<string, number>();
@@ -100,7 +105,7 @@ export async function lambdaBundleReport(): Promise<string[]> {
     const coldMs = Number(process.hrtime.bigint() - coldStart) / 1e6;
     lines.push(`events cold start (process start → first event processed with a live read): ${coldMs.toFixed(0)} ms `
       + `(init ${events.initMs.toFixed(0)} ms) = ${(coldMs / bare).toFixed(2)}x a fresh process making one bare DescribeRouteTables (${bare.toFixed(0)} ms); `
-      + `first event: ${proxy.total()} requests (${[...proxy.counts].map(([op, n]) => `${op.replace(/^DynamoDB_\d+\./, '')} ${n}`).join(', ')})`);
+      + `first event: ${proxy.total()} requests (${breakdown(proxy.counts, 1)})`);
 
     // Warm: a bare DescribeRouteTables per event is the floor (one live read is the least an event costs).
     const bareClient = new EC2Client({ ...config, endpoint: moto.endpoint });
@@ -120,7 +125,7 @@ export async function lambdaBundleReport(): Promise<string[]> {
       }
       const runNs = Number(process.hrtime.bigint() - runStart);
       lines.push(`warm, ${String(size).padStart(4)} events: ${(runNs / size / 1e6).toFixed(1)} ms/event = ${(runNs / bareNs).toFixed(2)}x a bare DescribeRouteTables `
-        + `(${(bareNs / size / 1e6).toFixed(1)} ms); ${(proxy.total() / size).toFixed(2)} requests/event; container RSS ${(rss / 1048576).toFixed(0)} MiB`);
+        + `(${(bareNs / size / 1e6).toFixed(1)} ms); ${(proxy.total() / size).toFixed(2)} requests/event (${breakdown(proxy.counts, size)}); container RSS ${(rss / 1048576).toFixed(0)} MiB`);
     }
     return lines;
   } finally {
