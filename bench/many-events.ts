@@ -2,6 +2,8 @@ import { allAdapters } from '../adapters/index.js';
 import { Pipeline } from '../core/pipeline.js';
 import type { Resource } from '../core/resource.js';
 import { SNAPSHOT_SCHEMA, type Snapshot } from '../core/snapshot.js';
+import type { StateStore } from '../core/ports.js';
+import { SqliteStateStore } from '../adapters/local/sqlite-state-store.js';
 import { MemorySnapshotStore, MemoryStateStore } from './memory-stores.js';
 
 /**
@@ -34,11 +36,18 @@ function event(i: number): unknown {
   };
 }
 
+/** Where the pipeline keeps its state: in memory (the pipeline alone), or the embedded SQLite store (`:memory:`). */
+export type BenchStore = 'memory' | 'sqlite';
+
+function stateStore(store: BenchStore): StateStore {
+  return store === 'sqlite' ? new SqliteStateStore(':memory:') : new MemoryStateStore();
+}
+
 /** Handles `count` events on one table in a fresh pipeline; returns ms per event and findings open at the end. */
-export async function eventsOnOneResource(count: number): Promise<{ msPerEvent: number; cpuMsPerEvent: number; open: number }> {
+export async function eventsOnOneResource(count: number, store: BenchStore = 'memory'): Promise<{ msPerEvent: number; cpuMsPerEvent: number; open: number }> {
   const snapshots = new MemorySnapshotStore();
   await snapshots.put({ cloud: 'aws', account: ACCOUNT }, 'baseline', baseline());
-  const state = new MemoryStateStore();
+  const state = stateStore(store);
   const pipeline = new Pipeline({ adapters: allAdapters, snapshots, state, route: () => ['console'], baselineTtlMs: Infinity });
   const events = Array.from({ length: count }, (_, i) => event(i));
   const cpu = process.cpuUsage();
@@ -47,24 +56,34 @@ export async function eventsOnOneResource(count: number): Promise<{ msPerEvent: 
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const used = process.cpuUsage(cpu);
   const open = (await state.openFindings({ cloud: 'aws', account: ACCOUNT }, 'route-table', TABLE)).length;
+  await state.close();
   return { msPerEvent: ms / count, cpuMsPerEvent: (used.user + used.system) / 1000 / count, open };
 }
 
+/** The lines for one store: µs per event at the small and the large size, and their ratio. */
+async function report(store: BenchStore, small: number, large: number): Promise<string[]> {
+  await eventsOnOneResource(small, store); // warm-up: the first run also compiles
+  const few = await eventsOnOneResource(small, store);
+  const many = await eventsOnOneResource(large, store);
+  const us = (ms: number) => (ms * 1000).toFixed(0);
+  const line = (n: number, r: typeof few) =>
+    `${store}: ${String(n).padStart(5)} events on one route table: ${us(r.cpuMsPerEvent)} µs CPU/event, ${us(r.msPerEvent)} µs wall/event (${r.open} findings open at the end)`;
+  return [
+    line(small, few),
+    line(large, many),
+    `${store}: ratio ${(many.cpuMsPerEvent / few.cpuMsPerEvent).toFixed(2)}x the CPU time per event at ${small} (wall ${(many.msPerEvent / few.msPerEvent).toFixed(2)}x; goal ≤ 1.5x)`,
+  ];
+}
+
 /**
- * Bench lines: ms per event at 100 and 1,000 events on one route table, and their ratio. The ratio
- * is taken on CPU time (wall time is printed too): on a loaded machine wall time mostly measures
- * the wait for a core.
+ * Bench lines: µs per event at 100 and 1,000 (`BENCH_MANY_EVENTS`) events on one route table, and
+ * their ratio, with the in-memory stores (the pipeline alone) and the embedded SQLite store
+ * (`BENCH_MANY_EVENTS_SQLITE=0` leaves it out). The ratio is taken on CPU time (wall time is
+ * printed too): on a loaded machine wall time mostly measures the wait for a core.
  */
 export async function manyEventsReport(): Promise<string[]> {
   const large = Number(process.env.BENCH_MANY_EVENTS ?? 1000);
-  await eventsOnOneResource(100);
-  const small = await eventsOnOneResource(100);
-  const big = await eventsOnOneResource(large);
-  const line = (n: number, r: typeof small) =>
-    `${String(n).padStart(5)} events on one route table: ${r.cpuMsPerEvent.toFixed(3)} ms CPU/event, ${r.msPerEvent.toFixed(3)} ms wall/event (${r.open} findings open at the end)`;
-  return [
-    line(100, small),
-    line(large, big),
-    `ratio: ${(big.cpuMsPerEvent / small.cpuMsPerEvent).toFixed(2)}x the CPU time per event at 100 (wall ${(big.msPerEvent / small.msPerEvent).toFixed(2)}x; goal ≤ 1.5x)`,
-  ];
+  const lines = await report('memory', 100, large);
+  if (process.env.BENCH_MANY_EVENTS_SQLITE !== '0') lines.push(...await report('sqlite', 100, large));
+  return lines;
 }

@@ -7,12 +7,22 @@ type Fields = Record<string, unknown>;
 /** Deltas after `move-item` has been resolved by the pipeline into a put here and a remove at the source. */
 export type AppliedDelta = Exclude<Delta, { op: 'move-item' }>;
 
-function itemMatches(item: unknown, match: Item, sameText: (a: string, b: string) => boolean): boolean {
-  if (typeof item !== 'object' || item === null) return false;
-  return Object.entries(match).every(([key, expected]) => {
-    const actual = (item as Item)[key];
-    return typeof actual === 'string' && typeof expected === 'string' ? sameText(actual, expected) : actual === expected;
-  });
+/**
+ * A test for the items matching `match` (its entries taken once, not per item: an item list is
+ * scanned on every event that puts or removes one of its items).
+ */
+function matcher(match: Item, sameText: (a: string, b: string) => boolean): (item: unknown) => boolean {
+  const keys = Object.keys(match);
+  const expected = keys.map((key) => match[key]);
+  return (item) => {
+    if (typeof item !== 'object' || item === null) return false;
+    for (let k = 0; k < keys.length; k += 1) {
+      const actual = (item as Item)[keys[k] as string];
+      const wanted = expected[k];
+      if (!(typeof actual === 'string' && typeof wanted === 'string' ? sameText(actual, wanted) : actual === wanted)) return false;
+    }
+    return true;
+  };
 }
 
 function listOf(fields: Fields, field: string): unknown[] {
@@ -50,15 +60,19 @@ export function applyDeltas(state: Resource, deltas: readonly AppliedDelta[], ca
   for (const delta of deltas) {
     switch (delta.op) {
       case 'put-item': {
-        const match = Object.fromEntries(delta.key.map((k) => [k, delta.item[k]]));
-        const kept = listOf(fields, delta.field).filter((item) => !itemMatches(item, match, sameText));
-        fields[delta.field] = [...kept, delta.item];
+        const matches = matcher(Object.fromEntries(delta.key.map((k) => [k, delta.item[k]])), sameText);
+        const next: unknown[] = [];
+        for (const item of listOf(fields, delta.field)) if (!matches(item)) next.push(item);
+        next.push(delta.item);
+        fields[delta.field] = next;
         break;
       }
       case 'remove-item': {
-        const items = listOf(fields, delta.field);
-        const removed = items.filter((item) => itemMatches(item, delta.match, sameText));
-        fields[delta.field] = items.filter((item) => !removed.includes(item));
+        const matches = matcher(delta.match, sameText);
+        const kept: unknown[] = [];
+        const removed: unknown[] = [];
+        for (const item of listOf(fields, delta.field)) (matches(item) ? removed : kept).push(item);
+        fields[delta.field] = kept;
         if (delta.cascade) removeFromSet(fields, delta.cascade.field, cascadeValues(removed, delta.cascade), sameText);
         break;
       }
@@ -82,8 +96,7 @@ export function findItem(state: Resource, field: string, match: Item, caseInsens
   const sameText = caseInsensitive
     ? (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
     : (a: string, b: string) => a === b;
-  const items = listOf(state as unknown as Fields, field);
-  return items.find((item) => itemMatches(item, match, sameText)) as Item | undefined;
+  return listOf(state as unknown as Fields, field).find(matcher(match, sameText)) as Item | undefined;
 }
 
 /**

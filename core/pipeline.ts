@@ -11,6 +11,7 @@ import type { CloudAdapter, SnapshotStore, StateCommit, StateReader, StateStore 
 import { normalizeId, type Cloud, type Resource, type ResourceKind, type Scope } from './resource.js';
 import { reconcileAccount, type ReconcileOutcome } from './reconcile.js';
 import { diffResource } from './rules/index.js';
+import { diffChangedItems } from './rules/changed-items.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface PipelineOptions {
@@ -308,13 +309,18 @@ export class Pipeline {
     kind: ResourceKind, id: string, region: string, before: Resource | null | undefined, state: Resource | null, from: Provenance,
   ) {
     view.set({ cloud: scope.cloud, account: scope.account, kind, id, region, state, eventTime: from.eventTime, eventId: from.eventId });
-    const drifts = diffResource(baseline.resource(kind, id), state ?? undefined, { cloud: scope.cloud });
     const open = await this.options.state.openFindings(scope, kind, id);
     // DESIGN.md, "Trust": with a reader, `state` is what it read; without one, only a payload vouches for a resolve.
     const resolvedBy = this.readerFor(scope.cloud) ? undefined : 'payload';
-    // Only findings on the items this event changed carry its id: cost per event does not grow with the findings open.
+    const now = this.now().toISOString();
+    const ctx = { cloud: scope.cloud };
+    // Only the items this event changed are compared with their findings: cost per event does not grow with the findings open.
+    const changed = diffChangedItems(baseline.resource(kind, id), before ?? undefined, state ?? undefined, ctx);
+    if (changed) return findingTransitions(scope, changed.drifts, open.filter(changed.covers), from, now, true, resolvedBy, changed.touches);
+    const drifts = diffResource(baseline.resource(kind, id), state ?? undefined, ctx);
+    // Only findings on the items this event changed carry its id (a repeat touches them all).
     const touches = touchedBy(scope.cloud, before ?? undefined, state ?? undefined);
-    return findingTransitions(scope, drifts, open, from, this.now().toISOString(), true, resolvedBy, touches);
+    return findingTransitions(scope, drifts, open, from, now, true, resolvedBy, touches);
   }
 
   private async unverified(change: ChangeEvent, scope: Scope, resource: string, region: string, from: Provenance, reason: string) {

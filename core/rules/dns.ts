@@ -21,7 +21,8 @@ function compareRecords(a: DnsRecord, b: DnsRecord): number {
   return compareText(nameOf(a), nameOf(b)) || compareText(a.type.toUpperCase(), b.type.toUpperCase());
 }
 
-function recordKey(record: DnsRecord): string {
+/** What a record's findings call their item: its name (as `dnsName`) and type. */
+export function recordKey(record: DnsRecord): string {
   return `${dnsName(record.name)} ${record.type.toUpperCase()}`;
 }
 
