@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { statusOf } from '../../cli/http-server.js';
 import { oneLine } from '../../core/errors.js';
-import { log, reportOutcome } from '../shared/log.js';
+import { log, logDelivery, reportOutcome } from '../shared/log.js';
 import { authRequestOf, json, parseBody } from './http.js';
 import { azureRuntime, eventGridAuth } from './wiring.js';
 
@@ -48,8 +48,10 @@ export function createEventsHandler(environment: Record<string, string | undefin
       return json(503, { error: 'set-up failed; retry' });
     }
     const { pipeline, deliver } = deps;
+    const started = performance.now();
     const outcome = await pipeline.handle(body.value);
     reportOutcome(outcome, `Event Grid delivery (${verdict.principal})`);
+    logDelivery(outcome, { source: 'Event Grid', requestId: context.invocationId, durationMs: performance.now() - started });
     const code = outcome.records.find((r) => r.validationCode)?.validationCode;
     if (code) return json(200, { validationResponse: code });
     await deliver();

@@ -2,7 +2,7 @@ import type { CloudEvent, Request, Response } from '@google-cloud/functions-fram
 import { statusOf } from '../../cli/http-server.js';
 import { TransientError } from '../../core/errors.js';
 import { clip } from '../../core/reasons.js';
-import { cloudLoggingLog as log, reportOutcome, totalsOf, type DeliveryTotals } from '../shared/log.js';
+import { cloudLoggingLog as log, logDelivery, reportOutcome, totalsOf, type DeliveryTotals } from '../shared/log.js';
 import type { GcpFunctionEnvironment } from './environment.js';
 import { authenticated, pushAuthenticator } from './http.js';
 import type { GcpRuntime } from './wiring.js';
@@ -28,8 +28,10 @@ export function createEventarcHandler(runtime: () => Promise<GcpRuntime>) {
   return async (event: CloudEvent<unknown>): Promise<DeliveryTotals> => {
     const { pipeline, deliver } = await runtime();
     const raw = { ...event, data: dataOf(event.data) };
+    const started = performance.now();
     const outcome = await pipeline.handle(raw);
     const retry = reportOutcome(outcome, `Eventarc event ${clip(String(event.id ?? ''), 64)}`, log);
+    logDelivery(outcome, { source: 'Eventarc', requestId: clip(String(event.id ?? ''), 64), durationMs: performance.now() - started }, log);
     await deliver();
     if (retry) throw new TransientError('a transient failure, a misconfiguration or a bug: the event is retried by Eventarc');
     return totalsOf([outcome]);
@@ -63,9 +65,13 @@ export function createPushHandler(env: GcpFunctionEnvironment, runtime: () => Pr
       return { status: 202, body: { error: parsed.notJson } };
     }
     const { pipeline, deliver } = await runtime();
+    const started = performance.now();
     const outcome = await pipeline.handle(parsed.body);
-    const messageId = (parsed.body as { message?: { messageId?: unknown } } | null)?.message?.messageId;
-    reportOutcome(outcome, `Pub/Sub push message ${clip(String(messageId ?? ''), 64)}`, log);
+    const messageId = clip(String((parsed.body as { message?: { messageId?: unknown } } | null)?.message?.messageId ?? ''), 64);
+    reportOutcome(outcome, `Pub/Sub push message ${messageId}`, log);
+    // Cloud Run's trace header ties the line to the request's own log entry; the message id names the delivery.
+    const trace = req.get('x-cloud-trace-context')?.split('/', 1)[0];
+    logDelivery(outcome, { source: `Pub/Sub push message ${messageId}`, requestId: clip(trace ?? messageId, 64), durationMs: performance.now() - started }, log);
     await deliver();
     return statusOf(outcome, 202);
   });

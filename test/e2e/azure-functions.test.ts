@@ -99,6 +99,23 @@ describeWithAzurite('Azure Functions app (built) on the fake ARM and Azurite', (
     expect(slackTexts().filter((t) => t.startsWith('[CRITICAL] route.target-changed'))).toHaveLength(1);
   }, 120_000);
 
+  it('logs one JSON line per delivery: adapter, records, outcome counts, duration and the invocation id, no secret', async () => {
+    const logged = world.host.logs.length;
+    const unwatched = eventGridWrite(defaultRoute);
+    unwatched.data = { ...(unwatched.data as Record<string, unknown>), operationName: 'Microsoft.Compute/virtualMachines/write' };
+
+    const answer = await world.host.request('POST', eventsPath(), { body: [unwatched] });
+
+    expect(answer.status).toBe(200);
+    const lines = world.host.appLogs(logged).filter((l) => l.message === 'delivery');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toEqual({
+      level: 'info', message: 'delivery', source: 'Event Grid', adapter: 'azure-event-grid', records: 1, outcomes: { ignored: 1 },
+      opened: 0, resolved: 0, durationMs: expect.any(Number) as number, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
+    });
+    expect(world.host.logs.slice(logged).join('\n')).not.toContain(EVENT_GRID_SECRET);
+  });
+
   it('a delivery without the Event Grid secret, or with a wrong one, is a 401 and changes nothing', async () => {
     const logged = world.host.logs.length;
     const before = { findings: await (await world.state()).listFindings(), slack: world.slack.requests.length, pagerduty: world.pagerduty.requests.length };

@@ -184,5 +184,9 @@ describeWithFirestore('GCP deployed path: the built Cloud Run functions on the F
 
     expect(answer.status).toBe(202);
     expect(served.pubsub!.logLines().some((l) => l.level === 'warn' && l.message?.startsWith('rejected Pub/Sub push message'))).toBe(true);
+    expect(served.pubsub!.logLines().filter((l) => l.message === 'delivery')).toContainEqual({
+      level: 'info', severity: 'INFO', message: 'delivery', source: 'Pub/Sub push message junk-1', adapter: 'gcp-pubsub-push', records: 1,
+      outcomes: { rejected: 1 }, opened: 0, resolved: 0, durationMs: expect.any(Number) as number, requestId: 'junk-1',
+    });
   }, 30_000);
 });
