@@ -2,7 +2,7 @@ import type { BaselineCache } from './baseline-cache.js';
 import type { Finding } from './finding.js';
 import { findingTransitions, outboxEntries, type AlertPolicy, type Provenance } from './finding-transitions.js';
 import type { ObservedState, StateCommit, StateStore } from './ports.js';
-import { resourceKey, type Scope } from './resource.js';
+import { resourceKeyOf, type Scope } from './resource.js';
 import { diffResource } from './rules/index.js';
 import { pairResources } from './snapshot-diff.js';
 import type { Snapshot } from './snapshot.js';
@@ -37,8 +37,10 @@ export async function reconcileAccount(
   const open = (await deps.state.listFindings({ status: 'open', ...scope })).filter((f) => inScope(f.region));
   const openByResource = new Map<string, Finding[]>();
   for (const finding of open) {
-    const key = resourceKey({ ...scope, kind: finding.kind, id: finding.resource });
-    openByResource.set(key, [...(openByResource.get(key) ?? []), finding]);
+    const key = resourceKeyOf(scope, finding.kind, finding.resource);
+    const findings = openByResource.get(key);
+    if (findings) findings.push(finding);
+    else openByResource.set(key, [finding]);
   }
   const commit: StateCommit = { processed: [], observed: [], findings: [], outbox: [] };
   const opened: Finding[] = [];
@@ -53,7 +55,7 @@ export async function reconcileAccount(
   for (const [before, after] of pairResources(scope.cloud, baseline.snapshot, live)) {
     const resource = before ?? after;
     if (!resource || !inScope(resource.region)) continue;
-    settle(resourceKey({ ...scope, kind: resource.kind, id: resource.id }), diffResource(before, after, { cloud: scope.cloud }));
+    settle(resourceKeyOf(scope, resource.kind, resource.id), diffResource(before, after, { cloud: scope.cloud }));
     const observed: ObservedState = {
       ...scope, kind: resource.kind, id: resource.id, region: resource.region,
       state: after ?? null, eventTime: from.eventTime, eventId: from.eventId,
