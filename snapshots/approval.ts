@@ -3,7 +3,31 @@ import { z } from 'zod';
 import { OperatorError } from '../core/errors.js';
 import type { StoredSnapshot } from '../core/ports.js';
 import type { Snapshot } from '../core/snapshot.js';
+import { createHash } from 'node:crypto';
 import { snapshotSha256 } from './canonical.js';
+import { SnapshotScanner } from './json-scan.js';
+
+/**
+ * A stored snapshot as the stores read it: with `bytesSha256`, the sha256 of its bytes in compact
+ * form without `approval` (json-scan.ts), computed as they were read. It equals the identity when
+ * the stored form is canonical, which is what netdrift writes.
+ */
+export interface ReadStoredSnapshot extends StoredSnapshot {
+  bytesSha256?: string;
+}
+
+/** `bytesSha256` of a whole document held in memory (a file or an object body), or undefined when it does not scan. */
+export function bytesIdentity(bytes: Uint8Array): string | undefined {
+  const hash = createHash('sha256');
+  try {
+    const scanner = new SnapshotScanner('document', () => undefined, 'snapshot', hash);
+    for (let at = 0; at < bytes.length; at += 1 << 20) scanner.write(bytes.subarray(at, at + (1 << 20)));
+    scanner.end();
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
+}
 
 /**
  * The top-level `approval` field of an approved baseline: who approved which content, when.
@@ -44,12 +68,18 @@ function sameHex(a: string, b: string): boolean {
 /**
  * Whether the recorded approval matches the content: the sha256, and with `hmacKey` the HMAC
  * (which must then be present). Without a key a recorded HMAC is not checked.
+ *
+ * `bytesSha256` (the digest of the stored bytes, taken as they were read) settles the sha256 for
+ * free when it equals the approved one: compact bytes that hash to the identity of the approved
+ * content are that content. Any other value proves nothing (the file may be canonical but not in
+ * the form netdrift writes it), so the content is then canonicalised and hashed as before: a hand
+ * edit is caught either way.
  */
-export function verifyApproval(snapshot: Snapshot, hmacKey?: HmacKey): ApprovalCheck {
+export function verifyApproval(snapshot: Snapshot, hmacKey?: HmacKey, bytesSha256?: string): ApprovalCheck {
   if (snapshot.approval === undefined) return { ok: false, reason: 'not approved: no approval field' };
   const approval = readApproval(snapshot);
   if (!approval) return { ok: false, reason: 'approval field is malformed' };
-  const actual = snapshotSha256(snapshot);
+  const actual = bytesSha256 !== undefined && sameHex(bytesSha256, approval.sha256) ? bytesSha256 : snapshotSha256(snapshot);
   if (!sameHex(actual, approval.sha256)) {
     return { ok: false, reason: `content changed since approval: sha256 ${actual.slice(0, 12)}… ≠ approved ${approval.sha256.slice(0, 12)}…` };
   }
@@ -67,11 +97,12 @@ export function verifyApproval(snapshot: Snapshot, hmacKey?: HmacKey): ApprovalC
  * the approval must carry a matching HMAC (an edit that also rewrites `sha256` is caught); without
  * one, a recorded sha256 must still match (a baseline never approved through netdrift, such as one
  * written by hand, has none to check). Throws `OperatorError` (`baseline-signature`) naming the file.
- * The cost is one canonical hash per baseline version: callers check each etag once.
+ * The cost is nothing when the store read the baseline as netdrift wrote it (`bytesSha256`), else
+ * one canonical hash per baseline version: callers check each etag once.
  */
 export function checkBaselineApproval(stored: StoredSnapshot, hmacKey?: HmacKey): void {
   if (hmacKey === undefined && stored.snapshot.approval === undefined) return;
-  const check = verifyApproval(stored.snapshot, hmacKey);
+  const check = verifyApproval(stored.snapshot, hmacKey, (stored as ReadStoredSnapshot).bytesSha256);
   if (check.ok) return;
   const { cloud, account } = stored.snapshot.scope;
   const where = stored.location ?? `baseline ${cloud}/${account}`;

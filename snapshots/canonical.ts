@@ -36,20 +36,25 @@ function sortKeys(value: Json): Json {
   return sorted;
 }
 
-/** Sorts by `keys`, then by the element's compact canonical JSON, so that ties cannot depend on input order. */
+/**
+ * Sorts by `keys`, then by the element's compact canonical JSON, so that ties cannot depend on
+ * input order. The compact JSON is computed only for elements whose keys tie (rarely): it is
+ * the costly part.
+ */
 function sortBy(items: Json[], keys: (item: Json) => string[]): Json[] {
-  const decorated = items.map((item) => ({ item, keys: [...keys(item), stringify(item, undefined)] }));
+  const decorated = items.map((item) => ({ item, keys: keys(item), text: undefined as string | undefined }));
+  const textOf = (entry: { item: Json; text: string | undefined }): string => (entry.text ??= stringify(entry.item, undefined));
   decorated.sort((a, b) => {
     for (let i = 0; i < a.keys.length; i += 1) {
       const order = compareText(a.keys[i] ?? '', b.keys[i] ?? '');
       if (order !== 0) return order;
     }
-    return 0;
+    return compareText(textOf(a), textOf(b));
   });
   return decorated.map((entry) => entry.item);
 }
 
-function canonicalResource(resource: JsonObject): JsonObject {
+function canonicalResourceObject(resource: JsonObject): JsonObject {
   const out: JsonObject = { ...resource };
   const setFields = SET_FIELDS[resource.kind as ResourceKind] ?? [];
   for (const field of setFields) {
@@ -69,19 +74,49 @@ function plainJson(value: unknown): Json {
 }
 
 /**
+ * One resource in canonical form (keys sorted, sets and item arrays sorted): a new object. What
+ * the streaming writer applies to each resource it is given, so that no step needs the whole
+ * snapshot as one value.
+ */
+export function canonicalResource(resource: unknown): Json {
+  const plain = plainJson(resource);
+  return sortKeys(isObject(plain) ? canonicalResourceObject(plain) : plain);
+}
+
+/** The canonical order of resources: `kind`, then `id` (code units). Ties are broken by the caller. */
+export function compareResources(a: Json, b: Json): number {
+  const ka = isObject(a) ? [text(a.kind), text(a.id)] : [text(a), ''];
+  const kb = isObject(b) ? [text(b.kind), text(b.id)] : [text(b), ''];
+  return compareText(ka[0] ?? '', kb[0] ?? '') || compareText(ka[1] ?? '', kb[1] ?? '');
+}
+
+/** Resources in canonical form and order; each comes with its compact canonical JSON. */
+export function canonicalResources(resources: readonly unknown[]): { resource: Json; compact: string }[] {
+  const items = resources.map((resource) => {
+    const canonical = canonicalResource(resource);
+    return { resource: canonical, compact: stringify(canonical, undefined) };
+  });
+  items.sort((a, b) => compareResources(a.resource, b.resource) || compareText(a.compact, b.compact));
+  return items;
+}
+
+/** The top-level fields of a snapshot but `resources`, in canonical form (a plain copy, keys sorted). */
+export function canonicalHeader(snapshot: Omit<Snapshot, 'resources'> & { resources?: unknown }): JsonObject {
+  const { resources: _resources, ...header } = snapshot;
+  return sortKeys(plainJson(header)) as JsonObject;
+}
+
+/**
  * The canonical form of a snapshot (DESIGN.md, "Canonical form"): keys sorted at every depth,
  * resources sorted by `kind` then `id`, set fields (`SET_FIELDS`) sorted, routes sorted by
  * `name` (else `destination`), DNS records by `name` then `type`, associations by `id`.
  * Every other array keeps its order. Returns a new object; the input is not changed.
+ * Each resource is copied on its own, so no step serialises the whole snapshot at once.
  */
 export function canonicalSnapshot(snapshot: Snapshot): Snapshot {
-  const document = plainJson(snapshot) as JsonObject;
-  if (Array.isArray(document.resources)) {
-    const resources = document.resources.map((resource) => (isObject(resource) ? canonicalResource(resource) : resource));
-    document.resources = sortBy(resources, (resource) =>
-      isObject(resource) ? [text(resource.kind), text(resource.id)] : [text(resource)]);
-  }
-  return sortKeys(document) as unknown as Snapshot;
+  const header = canonicalHeader(snapshot);
+  const resources = Array.isArray(snapshot.resources) ? canonicalResources(snapshot.resources).map((item) => item.resource) : plainJson(snapshot.resources);
+  return sortKeys({ ...header, resources: resources as Json }) as unknown as Snapshot;
 }
 
 /**
@@ -102,12 +137,58 @@ function stringify(value: Json, indent: string | undefined, depth = 0): string {
   return open + inner + parts.join(',' + inner) + '\n' + indent.repeat(depth) + close;
 }
 
+/** A resource as a file holds it: canonical JSON, 2-space indent, as if nested `depth` levels deep. */
+export function prettyJson(value: Json, depth: number): string {
+  return stringify(value, '  ', depth);
+}
+
+/** Compact canonical JSON (no whitespace, keys sorted): what the identity is computed over. */
+export function compactJson(value: Json): string {
+  return stringify(value, undefined);
+}
+
+/**
+ * The canonical document around its resources, so that a writer can put the resources between
+ * them one by one: `{…, "resources": [` and `], …}`, pretty (as written) and compact (as hashed,
+ * without `approval`). The tails depend on whether any resource was written.
+ */
+export interface DocumentFrame {
+  prettyHead: string;
+  prettyTail(empty: boolean): string;
+  compactHead: string;
+  compactTail: string;
+}
+
+export function documentFrame(header: JsonObject): DocumentFrame {
+  const keys = [...Object.keys(header).filter((key) => key !== 'resources'), 'resources'].sort(compareText);
+  const at = keys.indexOf('resources');
+  const pretty = (key: string) => `${JSON.stringify(key)}: ${stringify(header[key] as Json, '  ', 1)}`;
+  const compact = keys.filter((key) => key !== 'approval' && key !== 'resources').map((key) => ({ key, text: `${JSON.stringify(key)}:${stringify(header[key] as Json, undefined)}` }));
+  const before = keys.slice(0, at).map(pretty);
+  const after = keys.slice(at + 1).map(pretty);
+  const compactBefore = compact.filter((member) => compareText(member.key, 'resources') < 0).map((member) => member.text);
+  const compactAfter = compact.filter((member) => compareText(member.key, 'resources') > 0).map((member) => member.text);
+  return {
+    prettyHead: `{\n${[...before, '"resources": ['].map((line) => `  ${line}`).join(',\n')}`,
+    prettyTail: (empty) => `${empty ? ']' : '\n  ]'}${after.map((line) => `,\n  ${line}`).join('')}\n}\n`,
+    compactHead: `{${[...compactBefore, '"resources":['].join(',')}`,
+    compactTail: `]${compactAfter.map((member) => `,${member}`).join('')}}`,
+  };
+}
+
+/** Where a resource goes in a pretty document: after the head or after the previous resource. */
+export function prettyElement(resource: Json, index: number): string {
+  return `${index === 0 ? '\n    ' : ',\n    '}${stringify(resource, '  ', 2)}`;
+}
+
 /**
  * The snapshot as it is written to disk and reviewed in git: canonical form, 2-space indent,
- * a newline at the end.
+ * a newline at the end. One string: for small snapshots (the stores write big ones as streams).
  */
 export function canonicalJson(snapshot: Snapshot): string {
-  return stringify(canonicalSnapshot(snapshot) as unknown as Json, '  ') + '\n';
+  const frame = documentFrame(canonicalHeader(snapshot));
+  const resources = canonicalResources(Array.isArray(snapshot.resources) ? snapshot.resources : []);
+  return frame.prettyHead + resources.map((item, i) => prettyElement(item.resource, i)).join('') + frame.prettyTail(resources.length === 0);
 }
 
 /** The snapshot without its top-level `approval` field: what its identity is computed over. */
@@ -119,8 +200,15 @@ export function withoutApproval(snapshot: Snapshot): Snapshot {
 /**
  * The snapshot's identity: sha256 (hex) of its compact canonical JSON (no whitespace, keys
  * sorted) without the top-level `approval` field, so recording an approval does not change it.
+ * Hashed resource by resource: no single string of the whole snapshot is built. Writers compute
+ * the same digest as they write (snapshot-writer.ts); this is for snapshots held in memory.
  */
 export function snapshotSha256(snapshot: Snapshot): string {
-  const compact = stringify(canonicalSnapshot(withoutApproval(snapshot)) as unknown as Json, undefined);
-  return createHash('sha256').update(compact, 'utf8').digest('hex');
+  const frame = documentFrame(canonicalHeader(snapshot));
+  const hash = createHash('sha256').update(frame.compactHead);
+  canonicalResources(Array.isArray(snapshot.resources) ? snapshot.resources : []).forEach((item, i) => {
+    if (i > 0) hash.update(',');
+    hash.update(item.compact);
+  });
+  return hash.update(frame.compactTail).digest('hex');
 }

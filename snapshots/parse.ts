@@ -1,6 +1,8 @@
 import type { z } from 'zod';
-import { OperatorError } from '../core/errors.js';
+import { OperatorError, ParseError } from '../core/errors.js';
 import { normalizeId, type Scope } from '../core/resource.js';
+import { canonicalResources } from './canonical.js';
+import { ResourceSchema } from '../core/resource.js';
 import { SnapshotSchema, type Snapshot } from '../core/snapshot.js';
 
 /** The result of reading a snapshot document: the snapshot, or one line saying what is wrong and where. */
@@ -80,10 +82,18 @@ export function parseSnapshot(text: string, where: string): SnapshotParseResult 
   }
   const result = SnapshotSchema.safeParse(document);
   if (result.success) return { ok: true, snapshot: result.data };
-  const [issue, ...others] = result.error.issues;
-  if (!issue) return { ok: false, error: `${where}: invalid snapshot` };
+  return { ok: false, error: `${where}: ${describeIssues(result.error.issues, document, [])}` };
+}
+
+/**
+ * The first issue as `path: what is wrong` (and how many more), for a value found at `prefix`
+ * in its document (`['resources', 3]` when a resource is read on its own).
+ */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], value: unknown, prefix: readonly PropertyKey[]): string {
+  const [issue, ...others] = issues;
+  if (!issue) return `${formatPath(prefix)}: invalid`;
   const more = others.length > 0 ? ` (and ${others.length} more)` : '';
-  return { ok: false, error: `${where}: ${formatPath(issue.path)}: ${describeIssue(issue, document)}${more}` };
+  return `${formatPath([...prefix, ...issue.path])}: ${describeIssue(issue, value)}${more}`;
 }
 
 /**
@@ -106,4 +116,22 @@ export function parseStoredSnapshot(text: string, where: string, scope: Scope): 
     );
   }
   return result.snapshot;
+}
+
+/**
+ * Throws `ParseError` (one line naming `where` and the path) unless the snapshot would read back:
+ * what a store checks before writing, resource by resource, so that no step serialises it whole.
+ * Resources are numbered in canonical order, as the written file has them.
+ */
+export function validateSnapshot(snapshot: Snapshot, where: string): void {
+  const { resources, ...header } = snapshot as Snapshot & { resources: unknown };
+  const document = { ...header, resources: [] };
+  const result = SnapshotSchema.safeParse(document);
+  if (!result.success) throw new ParseError(`${where}: ${describeIssues(result.error.issues, document, [])}`);
+  if (!Array.isArray(resources)) throw new ParseError(`${where}: resources: expected array`);
+  const ordered = canonicalResources(resources);
+  ordered.forEach((item, index) => {
+    const check = ResourceSchema.safeParse(item.resource);
+    if (!check.success) throw new ParseError(`${where}: ${describeIssues(check.error.issues, item.resource, ['resources', index])}`);
+  });
 }
