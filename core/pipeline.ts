@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BaselineCache, type BaselineTrust, type IndexedBaseline } from './baseline-cache.js';
 import { trustedTime, type ChangeEvent, type OperationPhase, type ParsedRecord } from './change.js';
-import { classify, oneLine, OperatorError, type ErrorClass } from './errors.js';
+import { classify, ConflictError, oneLine, OperatorError, type ErrorClass } from './errors.js';
 import { Misconfigurations, MISCONFIGURED_RULE } from './misconfigured.js';
 import { clip } from './reasons.js';
 import type { Drift, Finding } from './finding.js';
@@ -189,7 +189,13 @@ export class Pipeline {
       return { status: 'failed', reason: `event ${key} is being processed by another worker: retried later`, retryable: true, class: 'transient', ...NO_FINDINGS };
     }
     try {
-      return await this.applyClaimed(key, owner, first, changes, operation);
+      // A commit refused because what it read changed meanwhile (another worker committed first; a
+      // store that caches reads, as DynamoDbStateStore with `cacheReads`, finds out only then) is
+      // redone at once on fresh reads, once; a second refusal fails the record as transient.
+      return await this.applyClaimed(key, owner, first, changes, operation).catch((error: unknown) => {
+        if (error instanceof ConflictError) return this.applyClaimed(key, owner, first, changes, operation);
+        throw error;
+      });
     } catch (error) {
       // A retry (by the platform, or at once by another worker) may claim it again.
       await this.options.state.release(key, owner).catch(() => undefined);

@@ -56,6 +56,30 @@ export function outboxKey(id: string, state: OutboxEntry['state'] = 'pending'): 
   return { pk: s(OUTBOX_PARTITIONS[state]), sk: s(`entry#${id}`) };
 }
 
+/**
+ * The counter on an observed item that every commit touching the resource (its observed state or
+ * its findings) adds one to, so that a reader that kept what it read (dynamodb-read-cache.ts) can
+ * make its commit conditional on nothing having changed since. A resource with findings and no
+ * observed state yet has an item holding only its key and this counter (see `isObservedItem`).
+ */
+export const REVISION_ATTRIBUTE = 'revision';
+
+/** A resource's revision as its observed item has it; 0 when it has none (no item, or one written before revisions). */
+export function revisionOf(item: Item | undefined): number {
+  const value = item?.[REVISION_ATTRIBUTE]?.N;
+  return value === undefined ? 0 : Number(value);
+}
+
+/** An observed item holding a state, not only a revision. */
+export function isObservedItem(item: Item): boolean {
+  return item.eventTime !== undefined;
+}
+
+/** The key of an item as one string (for maps keyed by item). */
+export function keyText(item: Item): string {
+  return `${item.pk?.S ?? ''}\u0000${item.sk?.S ?? ''}`;
+}
+
 export function processedItem(key: string, expiresAtMs: number): Item {
   // DynamoDB deletes an item some time after its TTL, never before: round up to the second.
   return {

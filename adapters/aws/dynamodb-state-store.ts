@@ -11,19 +11,26 @@ import type {
 } from '../../core/ports.js';
 import type { ResourceKind, Scope } from '../../core/resource.js';
 import { claimKey, leaseEntries, releaseKey, takeSlot } from './dynamodb-claims.js';
-import { planCommit } from './dynamodb-commit.js';
+import { planCommit, transactItems } from './dynamodb-commit.js';
 import { isConditionFailed, stateStoreError } from './dynamodb-errors.js';
 import {
   FINDINGS_BY_ACCOUNT_INDEX, OUTBOX_ORDER_INDEX, OUTBOX_PARTITIONS, TTL_ATTRIBUTE, findingFromItem, findingPartition,
-  findingScope, movedOutboxItem, n, normalizedTime, observedFromItem, observedKey, observedPartition, outboxFromItem,
-  outboxKey, processedFromItem, processedKey, s, type Item,
+  findingScope, isObservedItem, keyText, movedOutboxItem, n, normalizedTime, observedFromItem, observedKey, observedPartition, outboxFromItem,
+  outboxKey, processedFromItem, processedKey, revisionOf, s, type Item,
 } from './dynamodb-items.js';
+import { byOpened, ReadCache, type ReadCacheOptions } from './dynamodb-read-cache.js';
 
 export interface DynamoDbStateStoreOptions {
   client: DynamoDBClient;
   table: string;
   /** The clock: what `isProcessed` compares expiries with, and when outbox entries are created. */
   now?: () => Date;
+  /**
+   * Keep each resource's observed state and open findings once read, checked by the next commit
+   * instead of read again (dynamodb-read-cache.ts): for a store that serves one record at a time,
+   * as a Lambda container's does. Off by default.
+   */
+  cacheReads?: boolean | ReadCacheOptions;
 }
 
 /** The longest error text kept on an outbox entry: one line is what a person reads. */
@@ -36,10 +43,6 @@ const MOVE_ATTEMPTS = 3;
 /** Orders the outbox entries of commits made in the same millisecond by one process. */
 let commitSequence = 0;
 
-function byOpened(a: Finding, b: Finding): number {
-  return compareText(a.openedAt, b.openedAt) || compareText(a.fingerprint, b.fingerprint);
-}
-
 function byOutboxOrder(a: Item, b: Item): number {
   return compareText(a.outboxOrder?.S ?? '', b.outboxOrder?.S ?? '');
 }
@@ -50,8 +53,14 @@ function firstLine(error: string): string {
 
 /** A transaction cancelled because one of its conditions failed (its reasons say which item). */
 function isCancelledByCondition(error: unknown): boolean {
+  return failedConditions(error).length > 0;
+}
+
+/** The places in a cancelled transaction whose condition failed. */
+function failedConditions(error: unknown): number[] {
   const e = error as { name?: string; CancellationReasons?: { Code?: string }[] } | undefined;
-  return e?.name === 'TransactionCanceledException' && (e.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+  if (e?.name !== 'TransactionCanceledException') return [];
+  return (e.CancellationReasons ?? []).flatMap((r, index) => (r.Code === 'ConditionalCheckFailed' ? [index] : []));
 }
 
 /**
@@ -93,11 +102,14 @@ export class DynamoDbStateStore implements StateStore {
   private readonly client: DynamoDBClient;
   readonly table: string;
   private readonly now: () => Date;
+  private readonly cache: ReadCache | undefined;
 
   constructor(options: DynamoDbStateStoreOptions) {
     this.client = options.client;
     this.table = options.table;
     this.now = options.now ?? (() => new Date());
+    const cache = options.cacheReads;
+    this.cache = cache ? new ReadCache(cache === true ? {} : cache) : undefined;
   }
 
   /**
@@ -141,6 +153,8 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   async release(key: string, owner: string): Promise<void> {
+    // The attempt wrote nothing: what it read guards no commit.
+    this.cache?.takeGuards();
     await releaseKey(this.tableRef, key, owner);
   }
 
@@ -152,19 +166,53 @@ export class DynamoDbStateStore implements StateStore {
     return takeSlot(this.tableRef, sink, limit, limit.now ?? this.now());
   }
 
+  /** With `cacheReads`, from the cache when it has the resource, the revision served guarding the next commit. */
   async getObserved(scope: Scope, kind: ResourceKind, id: string): Promise<ObservedState | undefined> {
-    const item = await this.getItem('getObserved', observedKey(scope, kind, id));
-    return item && observedFromItem(item);
+    const key = observedKey(scope, kind, id);
+    const cached = this.cache?.get(keyText(key));
+    if (cached) {
+      this.cache?.guard(keyText(key), cached.revision);
+      return cached.observed;
+    }
+    const at = this.cache?.clock();
+    const item = await this.getItem('getObserved', key);
+    const observed = item && isObservedItem(item) ? observedFromItem(item) : undefined;
+    if (this.cache && at !== undefined) {
+      this.cache.set(keyText(key), { revision: revisionOf(item), observed, at });
+      this.cache.guard(keyText(key), revisionOf(item));
+    }
+    return observed;
   }
 
+  /** Items holding only a revision (a resource with findings, never observed) are not observed states. */
   async listObserved(scope: Scope, kind: ResourceKind): Promise<ObservedState[]> {
     const items = await this.query('listObserved', {
       KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': s(observedPartition(scope, kind)) }, ConsistentRead: true,
     });
-    return items.map(observedFromItem);
+    return items.filter(isObservedItem).map(observedFromItem);
   }
 
+  /**
+   * With `cacheReads`, the findings of a resource whose revision is cached (read by `getObserved`
+   * first, so that the revision is never newer than the findings) are read once and kept; those of
+   * any other are read as without it.
+   */
   async openFindings(scope: Scope, kind: ResourceKind, id: string): Promise<Finding[]> {
+    const key = keyText(observedKey(scope, kind, id));
+    const cached = this.cache?.get(key);
+    if (cached?.open) {
+      this.cache?.guard(key, cached.revision);
+      return [...cached.open];
+    }
+    const open = await this.readOpenFindings(scope, kind, id);
+    if (cached && this.cache) {
+      this.cache.set(key, { ...cached, open });
+      this.cache.guard(key, cached.revision);
+    }
+    return [...open];
+  }
+
+  private async readOpenFindings(scope: Scope, kind: ResourceKind, id: string): Promise<Finding[]> {
     const items = await this.query('openFindings', {
       KeyConditionExpression: 'pk = :pk', FilterExpression: '#status = :open', ConsistentRead: true,
       ExpressionAttributeNames: { '#status': 'status' },
@@ -206,33 +254,44 @@ export class DynamoDbStateStore implements StateStore {
     return items.map(findingFromItem).sort(byOpened);
   }
 
+  /**
+   * With `cacheReads`, the first transaction holds only if every resource served from the cache
+   * since the last commit still has the revision it was served with; if one does not, nothing is
+   * written, the cache is emptied and `ConflictError` says so (the pipeline redoes the record).
+   */
   async commit(change: StateCommit): Promise<void> {
-    const transactions = planCommit(change, { createdAt: this.now().toISOString(), sequence: (commitSequence += 1) });
+    const guards = this.cache?.takeGuards() ?? new Map<string, number>();
+    const transactions = planCommit(change, { createdAt: this.now().toISOString(), sequence: (commitSequence += 1), reserve: guards.size });
     // A processed id that was claimed is written only while the claim is still this worker's.
     const claims = new Map(change.processed.flatMap((p) => (p.claimedBy === undefined ? [] : [[processedKey(p.key).pk?.S, p.claimedBy] as const])));
-    for (const items of transactions) {
+    const written = new Map<string, { guard: number | undefined; observed?: ObservedState; findings: Finding[] }>();
+    for (const [index, items] of transactions.entries()) {
+      const request = transactItems(items, { table: this.table, claims, ...(index === 0 ? { guards } : {}) });
       try {
-        await this.client.send(new TransactWriteItemsCommand({
-          TransactItems: items.map((Item) => {
-            const owner = claims.get(Item.pk?.S);
-            return {
-              Put: {
-                TableName: this.table, Item,
-                ...(owner === undefined ? {} : {
-                  ConditionExpression: '#status = :claimed AND claimOwner = :owner',
-                  ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':claimed': s('in-progress'), ':owner': s(owner) },
-                }),
-              },
-            };
-          }),
-        }));
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: request.items }));
       } catch (error) {
+        // Whatever the table holds now, this container's copy of it is not to be trusted.
+        this.cache?.clear();
+        const failed = failedConditions(error);
+        if (failed.some((place) => request.guarded.has(place))) {
+          throw new ConflictError(`state store commit (DynamoDB table ${this.table}): refused, a resource it read changed since (another worker committed first)`, { cause: error });
+        }
         if (claims.size > 0 && isCancelledByCondition(error)) {
           throw new ConflictError(`state store commit (DynamoDB table ${this.table}): refused, the claim on ${[...claims.keys()].join(', ')} is no longer held`, { cause: error });
         }
         throw stateStoreError('commit', this.table, error);
       }
+      for (const item of items.filter((i) => i.pk?.S?.startsWith('observed#'))) {
+        written.set(keyText(item), { guard: index === 0 ? guards.get(keyText(item)) : undefined, findings: [] });
+      }
     }
+    if (!this.cache) return;
+    for (const o of change.observed) {
+      const write = written.get(keyText(observedKey(o, o.kind, o.id)));
+      if (write) write.observed = o;
+    }
+    for (const f of change.findings) written.get(keyText(observedKey(f, f.kind, f.resource)))?.findings.push(f);
+    this.cache.committed(written);
   }
 
   /** Oldest first, in the order they were committed. */

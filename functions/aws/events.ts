@@ -30,13 +30,17 @@ function isSqsEvent(event: EventsInput): event is SQSEvent {
  * invocation; SQS redelivers just the failed messages via `batchItemFailures`).
  */
 export function createEventsHandler(environment: Record<string, string | undefined>) {
-  const runtime = awsRuntime(environment);
+  const runtime = awsRuntime(environment, { cacheReads: true });
   return async (event: EventsInput): Promise<SQSBatchResponse | EventsResult | { sent: number }> => {
     const { pipeline, deliver } = await runtime();
     // An invocation never waits for a rate limit: what one could not send goes with the next
-    // invocation, or at the latest with this scheduled drain (every minute by default).
+    // invocation that alerts, or at the latest with this scheduled drain (every minute by default).
     if (isDrainRequest(event)) return { sent: (await deliver()).sent };
     const totals: EventsResult = { opened: 0, resolved: 0, rejected: 0 };
+    // An invocation whose records opened or resolved nothing committed no alert: it does not look
+    // at the outbox at all (a lease Query per event otherwise), and what earlier invocations left
+    // there (a rate limit, a sink down, a worker killed mid-send) is the scheduled drain's.
+    const sendIfAlerted = () => (totals.opened + totals.resolved > 0 ? deliver() : undefined);
     const count = (outcome: DeliveryOutcome) => {
       for (const r of outcome.records) {
         totals.opened += r.opened.length;
@@ -58,13 +62,13 @@ export function createEventsHandler(environment: Record<string, string | undefin
         count(outcome);
         if (report(outcome, `SQS message ${message.messageId}`)) batchItemFailures.push({ itemIdentifier: message.messageId });
       }
-      await deliver();
+      await sendIfAlerted();
       return { batchItemFailures };
     }
     const outcome = await pipeline.handle(event);
     count(outcome);
     const retry = report(outcome, `EventBridge event ${(event as EventBridgeEvent<string, unknown>).id ?? ''}`);
-    await deliver();
+    await sendIfAlerted();
     if (retry) throw new Error('a transient failure, a misconfiguration or a bug: the event is retried by EventBridge');
     return totals;
   };

@@ -47,7 +47,7 @@ function secretsManager(clientConfig: { endpoint?: string }): SecretResolver {
  * bundle (EC2's alone takes hundreds of milliseconds to load), and esbuild puts each dynamic
  * import in its own chunk.
  */
-async function buildRuntime(env: AwsFunctionEnvironment): Promise<AwsRuntime> {
+async function buildRuntime(env: AwsFunctionEnvironment, options: AwsRuntimeOptions): Promise<AwsRuntime> {
   const [{ S3Client }, { DynamoDBClient }, { S3SnapshotStore }, { DynamoDbStateStore }] = await Promise.all([
     import('@aws-sdk/client-s3'), import('@aws-sdk/client-dynamodb'),
     import('../../adapters/aws/s3-snapshot-store.js'), import('../../adapters/aws/dynamodb-state-store.js'),
@@ -56,7 +56,7 @@ async function buildRuntime(env: AwsFunctionEnvironment): Promise<AwsRuntime> {
   const s3 = new S3Client({ ...clientConfig, region: env.AWS_REGION, forcePathStyle: Boolean(env.NETDRIFT_AWS_ENDPOINT) });
   const dynamodb = new DynamoDBClient({ ...clientConfig, region: env.AWS_REGION });
   const snapshots = new S3SnapshotStore({ client: s3, bucket: env.NETDRIFT_SNAPSHOT_BUCKET, prefix: env.NETDRIFT_SNAPSHOT_PREFIX });
-  const state = new DynamoDbStateStore({ client: dynamodb, table: env.NETDRIFT_STATE_TABLE });
+  const state = new DynamoDbStateStore({ client: dynamodb, table: env.NETDRIFT_STATE_TABLE, cacheReads: options.cacheReads ?? false });
   const reader = lazyReader(clientConfig, env);
   const runtime = await createRuntime({
     env, adapters: awsAdapters, stores: { state, snapshots }, readers: { aws: reader }, secrets: secretsManager(clientConfig),
@@ -64,12 +64,23 @@ async function buildRuntime(env: AwsFunctionEnvironment): Promise<AwsRuntime> {
   return { ...runtime, env, regions: captureRegions(env), reader };
 }
 
+export interface AwsRuntimeOptions {
+  /**
+   * Keep what the state table said of each resource between invocations, each commit checking it
+   * is still so (DynamoDbStateStore `cacheReads`): for the events function, whose container
+   * handles one record at a time and sees the same resources again.
+   */
+  cacheReads?: boolean;
+}
+
 /**
  * The runtime of one Lambda container: the environment is validated at once (a bad one fails the
  * cold start, naming the variable); clients and secrets are set up on first use and reused by
- * every warm invocation. A failed set-up is retried on the next invocation.
+ * every warm invocation. A failed set-up is retried on the next invocation. The SDK clients are
+ * made once here and keep their connections open (keep-alive is the SDK's default), so a warm
+ * invocation pays no TLS handshake.
  */
-export function awsRuntime(environment: Record<string, string | undefined>): () => Promise<AwsRuntime> {
+export function awsRuntime(environment: Record<string, string | undefined>, options: AwsRuntimeOptions = {}): () => Promise<AwsRuntime> {
   const env = parseAwsFunctionEnvironment(environment);
-  return once(() => buildRuntime(env));
+  return once(() => buildRuntime(env, options));
 }
