@@ -2,6 +2,7 @@
 import { ConfigError, NetdriftError, oneLine } from '../core/errors.js';
 import { catalogCommand } from './commands/catalog.js';
 import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
 import { findingsCommand } from './commands/findings.js';
 import { outboxCommand } from './commands/outbox.js';
 import { replayCommand } from './commands/replay.js';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, (args: string[], io: CommandIO) => Promise<number
   snapshot: snapshotCommand,
   outbox: outboxCommand,
   findings: findingsCommand,
+  doctor: doctorCommand,
 };
 
 /** Runs one command line; returns the exit code. Errors become one line on stderr. */

@@ -25,6 +25,8 @@ Usage:
   netdrift outbox redrive   [--state FILE] [--id ID]...
   netdrift snapshot diff    --cloud C --account ID [STORE] [--format text|json] [--exit-code [SEVERITY]]
   netdrift snapshot approve --cloud C --account ID [STORE] [--by NAME]
+  netdrift doctor [STORE] [--state FILE|dynamodb://T|aztable://A/T|firestore://P] [--clouds aws,azure,gcp]
+                  [--region R] [--endpoint URL] [--send-test] [--format text|json]
 
 Every command takes --config FILE (JSON or YAML; also NETDRIFT_CONFIG).
 STORE is --baseline DIR, or --store s3://bucket/prefix | azblob://account/container/prefix
