@@ -68,7 +68,7 @@ async function checkAws(scope: CloudAccounts, options: ReaderCheckOptions): Prom
   }
 }
 
-/** Azure: one ARM list (route tables, 5 at most) in each subscription with a baseline, as the reader's identity. */
+/** Azure: one ARM list (route tables, its first page) in each subscription with a baseline, as the reader's identity. */
 async function checkAzure(scope: CloudAccounts, options: ReaderCheckOptions): Promise<Check[]> {
   const [{ ArmClients }, { armCall }] = await Promise.all([
     import('../../adapters/azure/arm-clients.js'), import('../../adapters/azure/arm-errors.js'),
@@ -79,7 +79,8 @@ async function checkAzure(scope: CloudAccounts, options: ReaderCheckOptions): Pr
     try {
       await armCall('list route tables', 'of the subscription', subscription, async () => {
         const client = await clients.networkClient(subscription);
-        return client.routeTables.listAll().byPage({ maxPageSize: 5 }).next();
+        // The first page only: one request, whatever the subscription holds (ARM lists take no page size).
+        return client.routeTables.listAll().byPage().next();
       });
       return ok('reader', name, 'Microsoft.Network/routeTables/read allowed');
     } catch (error) {
