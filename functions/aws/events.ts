@@ -1,6 +1,6 @@
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DeliveryOutcome } from '../../core/pipeline.js';
-import { log, reportOutcome as report } from '../shared/log.js';
+import { log, logDelivery, reportOutcome as report } from '../shared/log.js';
 import { awsRuntime } from './wiring.js';
 
 /** What the drain schedule sends (infra/aws `drain_schedule`): no event, only a pass over the outbox. */
@@ -58,16 +58,22 @@ export function createEventsHandler(environment: Record<string, string | undefin
           log('warn', `rejected SQS message ${message.messageId}: body is not JSON (${(error as Error).message})`);
           continue;
         }
+        const started = performance.now();
         const outcome = await pipeline.handle(body);
         count(outcome);
         if (report(outcome, `SQS message ${message.messageId}`)) batchItemFailures.push({ itemIdentifier: message.messageId });
+        logDelivery(outcome, { source: `SQS message ${message.messageId}`, durationMs: performance.now() - started });
       }
       await sendIfAlerted();
       return { batchItemFailures };
     }
+    const started = performance.now();
     const outcome = await pipeline.handle(event);
     count(outcome);
-    const retry = report(outcome, `EventBridge event ${(event as EventBridgeEvent<string, unknown>).id ?? ''}`);
+    const source = `EventBridge event ${(event as EventBridgeEvent<string, unknown>).id ?? ''}`;
+    const retry = report(outcome, source);
+    // The request id and cold start are Powertools' (lambda-log.ts): every line of the invocation carries them.
+    logDelivery(outcome, { source, durationMs: performance.now() - started });
     await sendIfAlerted();
     if (retry) throw new Error('a transient failure, a misconfiguration or a bug: the event is retried by EventBridge');
     return totals;

@@ -94,7 +94,7 @@ export function logDelivery(outcome: DeliveryOutcome, context: DeliveryContext, 
     resolved += record.resolved.length;
   }
   logger(outcome.records.some((r) => r.status === 'failed') ? 'warn' : 'info', 'delivery', {
-    source: context.source, adapter: outcome.adapter ?? null, records: outcome.records.length, outcomes, opened, resolved,
+    source: context.source, ...(outcome.adapter ? { adapter: outcome.adapter } : {}), records: outcome.records.length, outcomes, opened, resolved,
     durationMs: Math.round(context.durationMs), ...(context.requestId ? { requestId: context.requestId } : {}),
   });
 }

@@ -66,7 +66,7 @@ export class LambdaContainer {
       env: {
         PATH: process.env.PATH ?? '',
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', AWS_LAMBDA_FUNCTION_NAME: options.functionName,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512', AWS_REGION: region, AWS_DEFAULT_REGION: region,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', AWS_REGION: region, AWS_DEFAULT_REGION: region,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...options.environment,
       },

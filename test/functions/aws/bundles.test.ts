@@ -32,6 +32,24 @@ describe('built Lambda bundles', () => {
     });
   }
 
+  it('events logs as Lambda functions do (Powertools): request id and cold start on every line, one line per delivery', async () => {
+    const container = await LambdaContainer.start({ bundle: bundlePath('aws', 'events'), functionName: 'netdrift-events', environment: ENVIRONMENT });
+    try {
+      await container.invoke({ hello: 'world' });
+      await container.invoke({ hello: 'again' });
+
+      const lines = container.jsonLogs().filter((l) => l.service === 'netdrift');
+      const rejected = lines.filter((l) => String(l.message).startsWith('rejected EventBridge event'));
+      expect(rejected.map((l) => [l.level, l.cold_start, l.function_name])).toEqual([['WARN', true, 'netdrift-events'], ['WARN', false, 'netdrift-events']]);
+      expect(new Set(rejected.map((l) => l.function_request_id)).size).toBe(2);
+      expect(lines.filter((l) => l.message === 'delivery').map((l) => [l.adapter ?? null, l.records, l.outcomes, l.cold_start])).toEqual([
+        [null, 1, { rejected: 1 }, true], [null, 1, { rejected: 1 }, false],
+      ]);
+    } finally {
+      await container.stop();
+    }
+  });
+
   it('a bad environment fails the cold start with one line naming the variable', async () => {
     const start = LambdaContainer.start({
       bundle: bundlePath('aws', 'events'), functionName: 'netdrift-events', environment: { ...ENVIRONMENT, NETDRIFT_STATE_TABLE: '' },
