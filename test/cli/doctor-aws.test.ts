@@ -67,8 +67,8 @@ describeWithMoto('netdrift doctor on moto', () => {
     expect(result.code).toBe(0);
   });
 
-  it('--clouds aws checks the reader even with no baseline to say so', async () => {
-    const result = await doctor({ ...CREDENTIALS, AWS_REGION: 'us-west-2' }, '--skip', 'sink,state,baseline', '--clouds', 'aws');
+  it('--clouds aws checks the reader even with no baseline to say so, in AWS_REGION', async () => {
+    const result = await doctor({ ...CREDENTIALS, AWS_REGION: 'us-west-2' }, '--skip', 'sink,state,baseline', '--clouds', 'aws', '--baseline', 'nowhere');
 
     expect(lines(result.stdout).slice(4)).toEqual([
       `ok   reader aws  arn:aws:sts::${MOTO_ACCOUNT}:user/moto: sts:GetCallerIdentity, ec2:DescribeRouteTables in us-west-2 allowed`,
