@@ -92,4 +92,17 @@ describeWithMoto('netdrift doctor on moto', () => {
     expect(lines(present.stdout)[2]).toBe(`ok   state dynamodb://${TABLE}  0 alerts in the outbox`);
     expect(present.code).toBe(0);
   });
+
+  it('an S3 snapshot store whose bucket does not exist fails with the fix, and its baselines are not checked', async () => {
+    const result = await doctor({ ...CREDENTIALS, AWS_REGION: REGION }, '--skip', 'sink,state,reader', '--store', 's3://netdrift-doctor-no-bucket/baselines/');
+
+    expect(lines(result.stdout).slice(3)).toEqual([
+      'FAIL snapshots s3://netdrift-doctor-no-bucket/baselines/  list s3://netdrift-doctor-no-bucket/baselines/aws/: NoSuchBucket: The specified bucket does not exist: '
+      + 'create the bucket s3://netdrift-doctor-no-bucket or set NETDRIFT_SNAPSHOT_BUCKET to the one that holds the baselines',
+      'skip baseline  not checked: the snapshot store cannot be listed',
+      'skip reader  skipped (--skip)',
+      '1 of 2 checks failed',
+    ]);
+    expect(result.code).toBe(1);
+  });
 });
