@@ -15,7 +15,10 @@ export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEn
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`config ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    const source = path !== undefined ? '--config' : 'NETDRIFT_CONFIG';
+    const fix = code === 'ENOENT' ? `no such file; give ${source} a file that exists` : `cannot read (${code ?? String(error)}); give ${source} a readable file`;
+    throw new ConfigError(`config ${file}: ${fix}`, { cause: error });
   }
   let document: unknown;
   try {

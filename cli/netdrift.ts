@@ -8,8 +8,8 @@ import { outboxCommand } from './commands/outbox.js';
 import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
 import { snapshotCommand } from './commands/snapshot.js';
-import { EXIT, type CommandIO } from './io.js';
-import { USAGE, UsageError } from './usage.js';
+import { colourAllowed, endQuietlyOnBrokenPipe, EXIT, type CommandIO } from './io.js';
+import { helpText, helpTopic, UsageError } from './usage.js';
 
 const COMMANDS: Record<string, (args: string[], io: CommandIO) => Promise<number>> = {
   demo: demoCommand,
@@ -22,21 +22,50 @@ const COMMANDS: Record<string, (args: string[], io: CommandIO) => Promise<number
   doctor: doctorCommand,
 };
 
+/** Options every command takes, taken out before the command parses its own. */
+const GLOBAL_FLAGS: Record<string, 'quiet' | 'verbose' | 'help'> = {
+  '--quiet': 'quiet', '-q': 'quiet', '--verbose': 'verbose', '-v': 'verbose', '--help': 'help', '-h': 'help',
+};
+
+/** The command line without the global flags, and which were given (anywhere before a `--`). */
+function globalFlags(argv: readonly string[]): { args: string[]; quiet: boolean; verbose: boolean; help: boolean } {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  const given = new Set(argv.slice(0, end).map((arg) => GLOBAL_FLAGS[arg]).filter(Boolean));
+  const args = [...argv.slice(0, end).filter((arg) => !GLOBAL_FLAGS[arg]), ...argv.slice(end)];
+  return { args, quiet: given.has('quiet'), verbose: given.has('verbose'), help: given.has('help') };
+}
+
+/** Where a command line writes; `main` adds the verbosity and colour the flags and environment ask for. */
+export type Streams = Pick<CommandIO, 'stdout' | 'stderr' | 'env' | 'cwd'>;
+
 /** Runs one command line; returns the exit code. Errors become one line on stderr. */
-export async function main(argv: string[], io: CommandIO): Promise<number> {
-  const [name, ...args] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
-    (name ? io.stdout : io.stderr).write(`${USAGE}\n`);
-    return name ? EXIT.ok : EXIT.usage;
-  }
-  const command = COMMANDS[name];
+export async function main(argv: string[], streams: Streams): Promise<number> {
+  const { args, quiet, verbose, help } = globalFlags(argv);
+  const io: CommandIO = {
+    ...streams, quiet, verbose,
+    colour: { stdout: colourAllowed(streams.stdout, streams.env), stderr: colourAllowed(streams.stderr, streams.env) },
+  };
+  const [name, ...rest] = args;
+  const topic = helpTopic(name === 'help' ? rest : args);
   try {
-    if (!command) throw new UsageError(`unknown command "${name}"`);
-    return await command(args, io);
+    if (quiet && verbose) throw new UsageError('--quiet and --verbose exclude each other: give one', { help: true });
+    if (!name) {
+      (help ? io.stdout : io.stderr).write(`${helpText([])}\n`);
+      return help ? EXIT.ok : EXIT.usage;
+    }
+    const command = COMMANDS[name];
+    if (name === 'help' || help) {
+      if (name !== 'help' && !command) throw new UsageError(`unknown command "${name}"`, { help: true });
+      if (name === 'help' && rest[0] && topic.length === 0) throw new UsageError(`unknown command "${rest[0]}"`, { help: true });
+      io.stdout.write(`${helpText(topic)}\n`);
+      return EXIT.ok;
+    }
+    if (!command) throw new UsageError(`unknown command "${name}"`, { help: true });
+    return await command(rest, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      io.stderr.write(`netdrift: ${oneLine(error)}\n`);
-      if (error instanceof UsageError) io.stderr.write('Run `netdrift help` for usage.\n');
+      const hint = error instanceof UsageError && error.help ? ` (try netdrift ${[...topic, '--help'].join(' ')})` : '';
+      io.stderr.write(`netdrift: ${oneLine(error)}${hint}\n`);
       return EXIT.usage;
     }
     io.stderr.write(`netdrift: ${error instanceof NetdriftError ? oneLine(error) : String(error instanceof Error ? error.stack : error)}\n`);
@@ -46,5 +75,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
 
 // The AWS SDK warns on every run that its 2027 releases need Node 22; the README says so once.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+endQuietlyOnBrokenPipe(process.stdout);
+endQuietlyOnBrokenPipe(process.stderr);
 const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
 process.exitCode = code;

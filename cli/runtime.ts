@@ -1,15 +1,18 @@
+import { statSync } from 'node:fs';
 import { allAdapters } from '../adapters/index.js';
 import { SnapshotFileReader } from '../adapters/local/snapshot-file-reader.js';
 import { SqliteStateStore } from '../adapters/local/sqlite-state-store.js';
 import type { DeliveryReport } from '../alerts/deliver.js';
 import { outboxDeliverer, sinksFromConfig } from '../alerts/sinks.js';
 import { alertPolicy } from '../core/routing.js';
+import { ConfigError, NetdriftError, oneLine } from '../core/errors.js';
 import type { Config } from '../core/config.js';
 import { Pipeline } from '../core/pipeline.js';
 import type { AlertSink, SnapshotStore, StateReader, StateStore } from '../core/ports.js';
 import type { Cloud } from '../core/resource.js';
 import { baselineApprovalCheck } from '../snapshots/approval.js';
 import { FilesystemSnapshotStore } from '../snapshots/fs-store.js';
+import { UsageError } from './usage.js';
 
 /** The pipeline and what it runs on, wired from config for one CLI command. */
 export interface Runtime {
@@ -40,6 +43,27 @@ export interface RuntimeOptions {
   stdout?: NodeJS.WritableStream;
 }
 
+/**
+ * The state file of a command that works on what `serve` or `replay --state` stored (findings,
+ * outbox): it must exist, so that a mistyped path is an error naming the fix, never a new empty
+ * database; `readonly` for the commands that only read. `source` says where the path came from.
+ */
+export function openStateFile(file: string, source: string, options: { readonly: boolean }): SqliteStateStore {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  const reason = !stat ? 'no such file' : stat.isFile() ? undefined : 'not a file';
+  if (reason) {
+    const message = `${source} ${file}: ${reason}; give --state the file that serve or replay --state wrote`;
+    throw source === '--state' ? new UsageError(message) : new ConfigError(message);
+  }
+  try {
+    return new SqliteStateStore(file, options);
+  } catch (error) {
+    // Not a database, another netdrift's schema, no permission: still the operator's to fix (exit 2).
+    const message = error instanceof NetdriftError ? oneLine(error) : `${source} ${file}: cannot open (${oneLine(error)})`;
+    throw source === '--state' ? new UsageError(message, { cause: error }) : new ConfigError(message, { cause: error });
+  }
+}
+
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
   const snapshots = new FilesystemSnapshotStore(options.baselines ?? config.baselines);
@@ -64,4 +88,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       await state.close();
     },
   };
+}
+
+/** Where a command's state file path came from, for its errors: the flag, the variable, or the config. */
+export function stateSource(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flag !== undefined) return '--state';
+  return env.NETDRIFT_STATE ? 'NETDRIFT_STATE' : 'state file';
 }

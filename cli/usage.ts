@@ -1,8 +1,18 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NetdriftError } from '../core/errors.js';
 
-/** A command line that cannot be run as given: exit 2 with the reason. */
-export class UsageError extends NetdriftError {}
+/**
+ * A command line that cannot be run as given: exit 2 with the reason. `help`: the line ends with
+ * where to read the command's usage (an unknown option, command or subcommand).
+ */
+export class UsageError extends NetdriftError {
+  constructor(message: string, options?: { cause?: unknown; help?: boolean }) {
+    super(message, options);
+    this.help = options?.help ?? false;
+  }
+
+  readonly help: boolean;
+}
 
 export const USAGE = `netdrift — network drift detection for AWS, Azure and GCP
 
@@ -28,14 +38,16 @@ Usage:
   netdrift doctor [STORE] [--state FILE|dynamodb://T|aztable://A/T|firestore://P] [--clouds aws,azure,gcp]
                   [--region R] [--endpoint URL] [--send-test] [--format text|json]
 
-Every command takes --config FILE (JSON or YAML; also NETDRIFT_CONFIG).
+Every command takes --config FILE (JSON or YAML; also NETDRIFT_CONFIG), --quiet (errors only on stderr),
+--verbose (per-record detail on stderr) and --help (that command's usage).
+Colour only on a terminal, never with NO_COLOR set (FORCE_COLOR=1 forces it).
 STORE is --baseline DIR, or --store s3://bucket/prefix | azblob://account/container/prefix
   | firestore://PROJECT[/DATABASE][?prefix=P] | file://DIR | DIR
 (S3: --region R, --endpoint URL; azblob: AZURE_STORAGE_CONNECTION_STRING, else az login / managed identity;
 firestore: Application Default Credentials, FIRESTORE_EMULATOR_HOST).
 Live reads: Azure as az login / managed identity (NETDRIFT_ARM_ENDPOINT); GCP with Application Default
 Credentials (NETDRIFT_GCP_ENDPOINT, NETDRIFT_GCP_ACCESS_TOKEN for a static token).
-Exit codes: 0 ok, 1 failure, 2 usage error, 3 some input rejected (the rest processed);
+Exit codes: 0 ok, 1 failure, 2 usage or setup error, 3 some input rejected (the rest processed);
 snapshot diff --exit-code: 1 when there is drift at or above SEVERITY (default info: any drift).`;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -45,7 +57,20 @@ export function parseCommand<O extends Options>(args: string[], options: O, allo
   try {
     return parseArgs({ args, options: { ...options, config: { type: 'string' } }, allowPositionals, strict: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+    throw new UsageError(parseArgsReason(error), { cause: error, help: true });
+  }
+}
+
+/** node:util's parseArgs messages, as one short line each (they suggest `--` and end with a period). */
+function parseArgsReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
+  switch ((error as { code?: string }).code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': return `unknown option ${quoted}`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': return `unexpected argument "${quoted}"`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return message.includes('does not take an argument') ? `${quoted} takes no value` : `${quoted.replace(/ <value>$/, '')} needs a value`;
+    default: return message.split('\n', 1)[0] ?? message;
   }
 }
 
@@ -59,4 +84,47 @@ export function oneOf<T extends string>(option: string, value: string | undefine
 export function required(option: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`--${option} is required`);
   return value;
+}
+
+/** The usage lines of `topic` (`['replay']`, `['snapshot', 'diff']`), with their continuation lines. */
+function usageLines(topic: readonly string[]): string[] {
+  const prefix = `  netdrift ${topic.join(' ')}`;
+  const lines: string[] = [];
+  let inside = false;
+  for (const line of USAGE.split('\n')) {
+    if (line.startsWith('  netdrift ')) inside = line === prefix || line.startsWith(`${prefix} `);
+    else if (!/^ {3,}\S/.test(line)) inside = false;
+    if (inside) lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * The command and subcommand `argv` names, as far as the usage knows them: `['snapshot', 'diff']`
+ * for `snapshot diff --cloud aws`, `['replay']` for `replay x.json`, `[]` for an unknown command.
+ */
+export function helpTopic(argv: readonly string[]): string[] {
+  const [name, sub] = argv;
+  if (!name || usageLines([name]).length === 0) return [];
+  return sub && !sub.startsWith('-') && usageLines([name, sub]).length > 0 ? [name, sub] : [name];
+}
+
+/** Footnotes of the full usage a command's help repeats when its usage lines mention their key. */
+const HELP_NOTES: ReadonlyArray<[RegExp, string]> = [
+  [/STORE/, 'STORE is --baseline DIR, or --store s3://bucket/prefix | azblob://account/container/prefix\n'
+    + '  | firestore://PROJECT[/DATABASE][?prefix=P] | file://DIR | DIR'],
+  [/--live-reads/, 'Live reads: Azure as az login / managed identity (NETDRIFT_ARM_ENDPOINT); GCP with Application Default\n'
+    + 'Credentials (NETDRIFT_GCP_ENDPOINT, NETDRIFT_GCP_ACCESS_TOKEN for a static token).'],
+  [/--exit-code/, 'snapshot diff --exit-code: exit 1 when there is drift at or above SEVERITY (default info: any drift).'],
+];
+
+/** `netdrift <topic> --help`: the topic's usage lines, the options every command takes, the exit codes. */
+export function helpText(topic: readonly string[]): string {
+  if (topic.length === 0) return USAGE;
+  const lines = usageLines(topic);
+  const notes = HELP_NOTES.filter(([key]) => lines.some((line) => key.test(line))).map(([, note]) => note);
+  return ['Usage:', ...lines, '', ...notes, ...(notes.length > 0 ? [''] : []),
+    'Options of every command: --config FILE (JSON or YAML; also NETDRIFT_CONFIG), --quiet (errors only on stderr),',
+    '--verbose (per-record detail on stderr), --help.',
+    'Exit codes: 0 ok, 1 failure, 2 usage or setup error, 3 some input rejected (the rest processed).'].join('\n');
 }

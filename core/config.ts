@@ -112,25 +112,63 @@ export function parseConfig(input: unknown, where = 'config'): Config {
 type SinksInput = Record<string, Record<string, unknown>>;
 
 /**
+ * Every variable the config reads, checked alone before anything is merged, so that a bad value is
+ * named by its variable and the allowed values (a secret's value is never repeated). An empty
+ * value counts as unset.
+ */
+const ENVIRONMENT: Record<string, { schema: z.ZodType; expected: string; secret?: boolean }> = {
+  NETDRIFT_SLACK_WEBHOOK_URL: { schema: z.url(), expected: 'a Slack incoming-webhook URL', secret: true },
+  NETDRIFT_SLACK_MIN_SEVERITY: { schema: SeveritySchema, expected: `one of ${SEVERITIES.join(', ')}` },
+  NETDRIFT_PAGERDUTY_ROUTING_KEY: { schema: z.string().trim().min(1), expected: 'a PagerDuty Events v2 routing key', secret: true },
+  NETDRIFT_PAGERDUTY_URL: { schema: z.url(), expected: 'a URL' },
+  NETDRIFT_PAGERDUTY_MIN_SEVERITY: { schema: SeveritySchema, expected: `one of ${SEVERITIES.join(', ')}` },
+  NETDRIFT_BASELINES: { schema: z.string().trim().min(1), expected: 'a folder' },
+  NETDRIFT_STATE: { schema: z.string().trim().min(1), expected: 'a SQLite file' },
+  NETDRIFT_EVENT_TTL_HOURS: { schema: z.coerce.number().positive(), expected: 'a positive number of hours' },
+  NETDRIFT_APPROVAL_HMAC_KEY: { schema: z.string().min(1), expected: 'a key', secret: true },
+};
+
+/** The set variables of {@link ENVIRONMENT}, parsed; the first bad one throws `ConfigError` naming it. */
+function environmentSettings(env: Record<string, string | undefined>): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const [name, { schema, expected, secret }] of Object.entries(ENVIRONMENT)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      throw new ConfigError(`environment ${name}: expected ${expected}, got ${secret ? 'something else (value not shown)' : JSON.stringify(value.slice(0, 200))}; correct or unset it`, { cause: result.error });
+    }
+    settings[name] = result.data;
+  }
+  return settings;
+}
+
+/**
  * The config from the environment alone: `NETDRIFT_SLACK_WEBHOOK_URL` sends every finding
  * to Slack, `NETDRIFT_PAGERDUTY_ROUTING_KEY` sends high and critical ones to PagerDuty
- * (`NETDRIFT_PAGERDUTY_URL` overrides its endpoint). Environment values override the file's.
+ * (`NETDRIFT_PAGERDUTY_URL` overrides its endpoint), `NETDRIFT_*_MIN_SEVERITY` change those
+ * thresholds as they do for the functions. Environment values override the file's.
  */
 export function configFromEnvironment(env: Record<string, string | undefined>, file: Record<string, unknown> = {}, where = 'environment'): Config {
+  const set = environmentSettings(env);
   const fileSinks = file.sinks;
   const sinks: SinksInput = typeof fileSinks === 'object' && fileSinks !== null ? { ...(fileSinks as SinksInput) } : {};
-  if (env.NETDRIFT_SLACK_WEBHOOK_URL) {
-    sinks.slack = { ...(sinks.slack ?? {}), webhookUrl: env.NETDRIFT_SLACK_WEBHOOK_URL };
+  if (set.NETDRIFT_SLACK_WEBHOOK_URL) {
+    sinks.slack = { ...(sinks.slack ?? {}), webhookUrl: set.NETDRIFT_SLACK_WEBHOOK_URL };
   }
-  if (env.NETDRIFT_PAGERDUTY_ROUTING_KEY) {
-    sinks.pagerduty = { ...(sinks.pagerduty ?? {}), routingKey: env.NETDRIFT_PAGERDUTY_ROUTING_KEY };
+  if (set.NETDRIFT_PAGERDUTY_ROUTING_KEY) {
+    sinks.pagerduty = { ...(sinks.pagerduty ?? {}), routingKey: set.NETDRIFT_PAGERDUTY_ROUTING_KEY };
   }
-  if (env.NETDRIFT_PAGERDUTY_URL && sinks.pagerduty) {
-    sinks.pagerduty = { ...sinks.pagerduty, url: env.NETDRIFT_PAGERDUTY_URL };
+  if (set.NETDRIFT_PAGERDUTY_URL && sinks.pagerduty) {
+    sinks.pagerduty = { ...sinks.pagerduty, url: set.NETDRIFT_PAGERDUTY_URL };
   }
+  // The thresholds apply to the sinks named slack and pagerduty (from the file or the variables above), when there are.
+  if (set.NETDRIFT_SLACK_MIN_SEVERITY && sinks.slack) sinks.slack = { ...sinks.slack, minSeverity: set.NETDRIFT_SLACK_MIN_SEVERITY };
+  if (set.NETDRIFT_PAGERDUTY_MIN_SEVERITY && sinks.pagerduty) sinks.pagerduty = { ...sinks.pagerduty, minSeverity: set.NETDRIFT_PAGERDUTY_MIN_SEVERITY };
   const merged: Record<string, unknown> = { ...file, sinks };
-  if (env.NETDRIFT_BASELINES) merged.baselines = env.NETDRIFT_BASELINES;
-  if (env.NETDRIFT_STATE) merged.state = env.NETDRIFT_STATE;
-  if (env.NETDRIFT_APPROVAL_HMAC_KEY) merged.approvalHmacKey = env.NETDRIFT_APPROVAL_HMAC_KEY;
+  if (set.NETDRIFT_BASELINES) merged.baselines = set.NETDRIFT_BASELINES;
+  if (set.NETDRIFT_STATE) merged.state = set.NETDRIFT_STATE;
+  if (set.NETDRIFT_EVENT_TTL_HOURS) merged.eventTtlHours = set.NETDRIFT_EVENT_TTL_HOURS;
+  if (set.NETDRIFT_APPROVAL_HMAC_KEY) merged.approvalHmacKey = set.NETDRIFT_APPROVAL_HMAC_KEY;
   return parseConfig(merged, where);
 }

@@ -2,13 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, NetdriftError, TransientError } from '../../core/errors.js';
-import { findingFingerprint, RULE_IDS, type Finding } from '../../core/finding.js';
+import type { Finding } from '../../core/finding.js';
 import { leasable, slidingWindowSlot } from '../../core/leases.js';
 import type {
-  ClaimOptions, ClaimResult, FindingFilter, FindingSelection, LeaseOptions, ObservedState, OutboxEntry, OutboxFailure, SendSlot, StateCommit, StateStore,
+  ClaimOptions, ClaimResult, FindingFilter, LeaseOptions, ObservedState, OutboxEntry, OutboxFailure, SendSlot, StateCommit, StateStore,
 } from '../../core/ports.js';
 import { resourceKey, resourceKeyOf, type ResourceKind, type Scope } from '../../core/resource.js';
-import { migrate } from './sqlite-schema.js';
+import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
 import { observedFromRow, outboxFromRow, prepareStatements, type Statements } from './sqlite-statements.js';
 
 /** SQLite reports a write it could not get the lock for as BUSY/LOCKED: another process is writing, try again. */
@@ -18,6 +18,21 @@ function storeError(error: unknown): unknown {
     return new TransientError(`state store busy: ${(error as Error).message}`, { cause: error });
   }
   return error;
+}
+
+/** A file opened read-only is used as it is: it must be a state store this netdrift writes (no migration). */
+function checkSchema(db: Database.Database, file: string): void {
+  let version: number;
+  try {
+    version = db.pragma('user_version', { simple: true }) as number;
+  } catch (error) {
+    throw new NetdriftError(`state file ${file}: not a SQLite database (${(error as Error).message})`, { cause: error });
+  }
+  if (version === 0) throw new NetdriftError(`state file ${file}: not a netdrift state file (no schema)`);
+  if (version !== SCHEMA_VERSION) {
+    throw new NetdriftError(`state file ${file}: schema version ${version}, this netdrift reads ${SCHEMA_VERSION}: `
+      + (version > SCHEMA_VERSION ? 'upgrade netdrift' : 'let a command that writes it (serve, replay --state) upgrade it first'));
+  }
 }
 
 function epochMs(iso: string, what: string): number {
@@ -40,7 +55,20 @@ export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
   private readonly statements: Statements;
 
-  constructor(file: string) {
+  /**
+   * `readonly`: for commands that only read (`findings list`, `outbox list`): the file must exist,
+   * nothing is created or migrated, and a write throws (`query_only`). Not SQLite's read-only open:
+   * that leaves a `-wal` and `-shm` file behind, which a connection allowed to write removes on close.
+   */
+  constructor(file: string, options: { readonly?: boolean } = {}) {
+    if (options.readonly) {
+      this.db = new Database(file, { fileMustExist: true });
+      this.db.pragma('query_only = ON');
+      this.db.pragma('busy_timeout = 5000');
+      checkSchema(this.db, file);
+      this.statements = prepareStatements(this.db);
+      return;
+    }
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -83,13 +111,8 @@ export class SqliteStateStore implements StateStore {
     return this.run(() => this.statements.listObserved.all(scope.cloud, scope.account, kind).map(observedFromRow));
   }
 
-  /** With `only`, reads the findings it selects by index (the rest of the resource's open findings are never parsed). */
-  async openFindings(scope: Scope, kind: ResourceKind, id: string, only?: FindingSelection): Promise<Finding[]> {
-    const key = resourceKeyOf(scope, kind, id);
-    if (!only) return this.run(() => this.statements.openFindings.all(key).map((row) => JSON.parse(row.json) as Finding));
-    const fingerprints = only.itemRules.flatMap((rule) => only.items.map((item) => findingFingerprint({ ...scope, rule, resource: id, item })));
-    const otherRules = RULE_IDS.filter((rule) => !only.itemRules.includes(rule));
-    return this.run(() => this.statements.openFindingsSelected.all(key, JSON.stringify(otherRules), JSON.stringify(fingerprints), key)
+  async openFindings(scope: Scope, kind: ResourceKind, id: string): Promise<Finding[]> {
+    return this.run(() => this.statements.openFindings.all(resourceKeyOf(scope, kind, id))
       .map((row) => JSON.parse(row.json) as Finding));
   }
 
@@ -128,7 +151,7 @@ export class SqliteStateStore implements StateStore {
         // A resolved finding keeps its row, marked resolved: `listFindings` shows what was and is no more.
         s.putFinding.run(f.fingerprint, f.status, f.cloud, f.account, f.kind,
           resourceKey({ cloud: f.cloud, account: f.account, kind: f.kind, id: f.resource }),
-          JSON.stringify(f), f.openedAt, f.status === 'resolved' ? (f.resolvedAt ?? f.eventTime) : null, f.rule);
+          JSON.stringify(f), f.openedAt, f.status === 'resolved' ? (f.resolvedAt ?? f.eventTime) : null);
       }
       for (const entry of change.outbox) {
         s.putOutbox.run(entry.sink, entry.finding.fingerprint, JSON.stringify(entry.finding), createdAt);

@@ -16,7 +16,7 @@ import azureLive from '../demo/azure-live.json' with { type: 'json' };
 import gcpBaseline from '../demo/gcp-baseline.json' with { type: 'json' };
 import gcpEvents from '../demo/gcp-events.json' with { type: 'json' };
 import { findingsTable } from '../finding-output.js';
-import { EXIT, type CommandIO } from '../io.js';
+import { detail, EXIT, warn, type CommandIO } from '../io.js';
 import { createRuntime } from '../runtime.js';
 import { parseCommand } from '../usage.js';
 
@@ -55,7 +55,7 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
     }
     const runtime = await createRuntime({
       config: parseConfig({ baselines: join(dir, 'baselines') }), send: false, readers,
-      warn: (line) => io.stderr.write(`warning: ${line}\n`),
+      warn: (line) => warn(io, line),
     });
     try {
       for (const demo of DEMOS) {
@@ -63,6 +63,7 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
           const outcome = await runtime.pipeline.handle(event);
           for (const record of outcome.records) {
             counts.events += 1;
+            detail(io, `demo: ${record.eventId ?? 'event'}: ${record.status}${record.reason ? ` (${record.reason})` : ''}`);
             if (record.status === 'ignored') counts.ignored += 1;
             if (record.status === 'duplicate') counts.duplicate += 1;
             findings.push(...record.opened, ...record.resolved);
@@ -76,7 +77,7 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
     await rm(dir, { recursive: true, force: true });
   }
   io.stdout.write('netdrift demo: sample baselines and audit events, replayed through the pipeline\n\n');
-  io.stdout.write(findingsTable(findings));
+  io.stdout.write(findingsTable(findings, io.colour?.stdout));
   io.stdout.write(`\n${counts.events} events: ${findings.filter((f) => f.status === 'open').length} findings opened, `
     + `${findings.filter((f) => f.status === 'resolved').length} resolved by a revert, `
     + `${counts.duplicate} duplicate deliveries skipped, ${counts.ignored} ignored (failed or unwatched calls)\n`);

@@ -1,9 +1,9 @@
-import { SqliteStateStore } from '../../adapters/local/sqlite-state-store.js';
 import { outboxDeliverer, sinksFromConfig } from '../../alerts/sinks.js';
 import type { OutboxEntry } from '../../core/ports.js';
 import { shortName } from '../../core/rules/context.js';
 import { loadConfig } from '../config-file.js';
 import { EXIT, type CommandIO } from '../io.js';
+import { openStateFile, stateSource } from '../runtime.js';
 import { oneOf, parseCommand, UsageError } from '../usage.js';
 
 function entryRecord(entry: OutboxEntry): Record<string, unknown> {
@@ -21,11 +21,11 @@ function entryRecord(entry: OutboxEntry): Record<string, unknown> {
  */
 export async function outboxCommand(args: string[], io: CommandIO): Promise<number> {
   const [action, ...rest] = args;
-  if (action !== 'list' && action !== 'redrive') throw new UsageError(`outbox: expected list or redrive${action ? `, got "${action}"` : ''}`);
+  if (action !== 'list' && action !== 'redrive') throw new UsageError(`outbox: expected list or redrive${action ? `, got "${action}"` : ''}`, { help: true });
   const { values } = parseCommand(rest, { state: { type: 'string' }, format: { type: 'string' }, rejected: { type: 'boolean' }, id: { type: 'string', multiple: true } });
   const format = oneOf('format', values.format, ['text', 'json'], 'text');
   const config = await loadConfig(values.config, io.env);
-  const store = new SqliteStateStore(values.state ?? config.state);
+  const store = openStateFile(values.state ?? config.state, stateSource(values.state, io.env), { readonly: action === 'list' });
   try {
     if (action === 'list') {
       const entries = await store.listOutbox(values.rejected ? { state: 'rejected' } : undefined);

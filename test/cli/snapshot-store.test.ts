@@ -189,7 +189,7 @@ describe('netdrift snapshot --store: usage errors', () => {
     [['show', ...scope, '--exit-code'], 'netdrift: snapshot show: --exit-code is not an option of show'],
     [['refresh', ...scope, '--store', 's3://my-bucket/b'], 'netdrift: snapshot refresh: --store only with --local (the function captures with its own role into its own store)'],
   ])('snapshot %j → exit 2', async (args, line) => {
-    expect(await usage(args)).toEqual({ code: 2, line, lines: 2 });
+    expect(await usage(args)).toEqual({ code: 2, line, lines: 1 });
   });
 
   it('refresh without a region says where to give one', async () => {
