@@ -1,11 +1,11 @@
 import type {
-  ClaimOptions, ClaimResult, FindingFilter, HistoryEntry, LeaseOptions, ObservedState, OutboxEntry, OutboxFailure, SendSlot,
+  ClaimOptions, ClaimResult, FindingFilter, FindingSelection, HistoryEntry, LeaseOptions, ObservedState, OutboxEntry, OutboxFailure, SendSlot,
   SnapshotSlot, SnapshotStore, StateCommit, StateStore, StoredSnapshot,
 } from '../core/ports.js';
 import { ConflictError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
+import type { Finding, RuleId } from '../core/finding.js';
 import { leasable, slidingWindowSlot } from '../core/leases.js';
-import { resourceKey, type ResourceKind, type Scope } from '../core/resource.js';
+import { normalizeId, resourceKey, resourceKeyOf, type ResourceKind, type Scope } from '../core/resource.js';
 import type { Snapshot } from '../core/snapshot.js';
 
 /**
@@ -19,6 +19,8 @@ export class MemoryStateStore implements StateStore {
   private readonly observed = new Map<string, ObservedState>();
   private readonly findings = new Map<string, Finding>();
   private readonly openByResource = new Map<string, Map<string, Finding>>();
+  /** The same findings by rule, then item (as the cloud compares ids): what `openFindings` narrows by. */
+  private readonly openByRule = new Map<string, Map<string, Map<string, Finding>>>();
   private readonly outbox = new Map<string, OutboxEntry>();
   private nextId = 0;
 
@@ -41,8 +43,15 @@ export class MemoryStateStore implements StateStore {
   async listObserved(scope: Scope, kind: ResourceKind) {
     return [...this.observed.values()].filter((o) => o.cloud === scope.cloud && o.account === scope.account && o.kind === kind);
   }
-  async openFindings(scope: Scope, kind: ResourceKind, id: string) {
-    return [...(this.openByResource.get(resourceKey({ ...scope, kind, id }))?.values() ?? [])];
+  async openFindings(scope: Scope, kind: ResourceKind, id: string, only?: FindingSelection) {
+    const key = resourceKeyOf(scope, kind, id);
+    if (!only) return [...(this.openByResource.get(key)?.values() ?? [])];
+    const found: Finding[] = [];
+    for (const [rule, byItem] of this.openByRule.get(key) ?? []) {
+      if (!only.itemRules.includes(rule as RuleId)) found.push(...byItem.values());
+      else for (const item of only.items) { const f = byItem.get(normalizeId(scope.cloud, item)); if (f) found.push(f); }
+    }
+    return found;
   }
   async listFindings(filter: FindingFilter = {}) {
     return [...this.findings.values()].filter((f) => (!filter.status || f.status === filter.status)
@@ -59,11 +68,15 @@ export class MemoryStateStore implements StateStore {
     for (const o of change.observed) this.observed.set(resourceKey(o), o);
     for (const f of change.findings) {
       this.findings.set(f.fingerprint, f);
-      const key = resourceKey({ ...f, id: f.resource });
+      const key = resourceKeyOf(f, f.kind, f.resource);
       const open = this.openByResource.get(key) ?? new Map<string, Finding>();
-      if (f.status === 'open') open.set(f.fingerprint, f);
-      else open.delete(f.fingerprint);
+      const byRule = this.openByRule.get(key) ?? new Map<string, Map<string, Finding>>();
+      const byItem = byRule.get(f.rule) ?? new Map<string, Finding>();
+      if (f.status === 'open') { open.set(f.fingerprint, f); byItem.set(normalizeId(f.cloud, f.item), f); }
+      else { open.delete(f.fingerprint); byItem.delete(normalizeId(f.cloud, f.item)); }
       this.openByResource.set(key, open);
+      byRule.set(f.rule, byItem);
+      this.openByRule.set(key, byRule);
     }
     for (const e of change.outbox) {
       const id = String(this.nextId++);

@@ -16,11 +16,18 @@ export type NextState =
  */
 export class ObservedView {
   private readonly pending = new Map<string, ObservedState>();
+  /** Each resource is read from the store once per record: a delta then shares the items it leaves alone with the state before it. */
+  private readonly reads = new Map<string, Promise<ObservedState | undefined>>();
 
   constructor(private readonly store: StateStore, private readonly scope: Scope, private readonly baseline: IndexedBaseline) {}
 
   async get(kind: ResourceKind, id: string): Promise<ObservedState | undefined> {
-    return this.pending.get(resourceKeyOf(this.scope, kind, id)) ?? this.store.getObserved(this.scope, kind, id);
+    const key = resourceKeyOf(this.scope, kind, id);
+    const written = this.pending.get(key);
+    if (written) return written;
+    let read = this.reads.get(key);
+    if (!read) this.reads.set(key, read = this.store.getObserved(this.scope, kind, id));
+    return read;
   }
 
   set(observed: ObservedState): void {

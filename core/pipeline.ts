@@ -315,13 +315,13 @@ export class Pipeline {
     kind: ResourceKind, id: string, region: string, before: Resource | null | undefined, state: Resource | null, from: Provenance,
   ) {
     view.set({ cloud: scope.cloud, account: scope.account, kind, id, region, state, eventTime: from.eventTime, eventId: from.eventId });
-    const open = await this.options.state.openFindings(scope, kind, id);
     // DESIGN.md, "Trust": with a reader, `state` is what it read; without one, only a payload vouches for a resolve.
     const resolvedBy = this.readerFor(scope.cloud) ? undefined : 'payload';
     const now = this.now().toISOString();
     const ctx = { cloud: scope.cloud };
     // Only the items this event changed are compared with their findings: cost per event does not grow with the findings open.
     const changed = diffChangedItems(baseline.resource(kind, id), before ?? undefined, state ?? undefined, ctx);
+    const open = await this.options.state.openFindings(scope, kind, id, changed?.only);
     if (changed) return findingTransitions(scope, changed.drifts, open.filter(changed.covers), from, now, true, resolvedBy, changed.touches);
     const drifts = diffResource(baseline.resource(kind, id), state ?? undefined, ctx);
     // Only findings on the items this event changed carry its id (a repeat touches them all).

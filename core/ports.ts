@@ -1,5 +1,5 @@
 import type { ParsedRecord, Selector } from './change.js';
-import type { Finding } from './finding.js';
+import type { Finding, RuleId } from './finding.js';
 import type { Cloud, Resource, ResourceKind, ResourceRef, Scope } from './resource.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -135,6 +135,16 @@ export interface FindingFilter {
   account?: string;
 }
 
+/**
+ * The open findings of one resource an event needs (core/rules/changed-items.ts): under `itemRules`,
+ * only those on one of `items` (as the cloud compares ids); under any other rule, all. A hint:
+ * a store that cannot narrow its read returns them all, and the caller filters.
+ */
+export interface FindingSelection {
+  itemRules: readonly RuleId[];
+  items: readonly string[];
+}
+
 /** What claiming a key found: it is now the caller's, another worker finished it, or one holds it. */
 export type ClaimResult = 'claimed' | 'done' | 'in-progress';
 
@@ -179,8 +189,8 @@ export interface StateStore {
   release(key: string, owner: string): Promise<void>;
   getObserved(scope: Scope, kind: ResourceKind, id: string): Promise<ObservedState | undefined>;
   listObserved(scope: Scope, kind: ResourceKind): Promise<ObservedState[]>;
-  /** Open findings on one resource. */
-  openFindings(scope: Scope, kind: ResourceKind, id: string): Promise<Finding[]>;
+  /** Open findings on one resource; with `only`, at least those it selects (a store may narrow its read to them). */
+  openFindings(scope: Scope, kind: ResourceKind, id: string, only?: FindingSelection): Promise<Finding[]>;
   listFindings(filter?: FindingFilter): Promise<Finding[]>;
   /** Writes everything or nothing; a `claimedBy` no longer held throws `ConflictError`. */
   commit(change: StateCommit): Promise<void>;

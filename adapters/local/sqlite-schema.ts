@@ -68,6 +68,13 @@ export const MIGRATIONS: readonly string[] = [
     sent TEXT NOT NULL -- JSON array of epoch ms, the sends still inside the window
   );
   `,
+  // Each finding's rule, so that an event reads only the open findings it can change: those under rules
+  // judged item by item on the items it changed (by fingerprint), and those under any other rule (core/ports.ts, FindingSelection).
+  `
+  ALTER TABLE findings ADD COLUMN rule TEXT;
+  UPDATE findings SET rule = json_extract(json, '$.rule');
+  CREATE INDEX findings_resource_rule ON findings (resource_key, status, rule);
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, NetdriftError, TransientError } from '../../core/errors.js';
-import type { Finding } from '../../core/finding.js';
+import { findingFingerprint, RULE_IDS, type Finding } from '../../core/finding.js';
 import { leasable, slidingWindowSlot } from '../../core/leases.js';
 import type {
-  ClaimOptions, ClaimResult, FindingFilter, LeaseOptions, ObservedState, OutboxEntry, OutboxFailure, SendSlot, StateCommit, StateStore,
+  ClaimOptions, ClaimResult, FindingFilter, FindingSelection, LeaseOptions, ObservedState, OutboxEntry, OutboxFailure, SendSlot, StateCommit, StateStore,
 } from '../../core/ports.js';
 import { resourceKey, resourceKeyOf, type ResourceKind, type Scope } from '../../core/resource.js';
 import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
@@ -111,8 +111,13 @@ export class SqliteStateStore implements StateStore {
     return this.run(() => this.statements.listObserved.all(scope.cloud, scope.account, kind).map(observedFromRow));
   }
 
-  async openFindings(scope: Scope, kind: ResourceKind, id: string): Promise<Finding[]> {
-    return this.run(() => this.statements.openFindings.all(resourceKeyOf(scope, kind, id))
+  /** With `only`, reads the findings it selects by index (the rest of the resource's open findings are never parsed). */
+  async openFindings(scope: Scope, kind: ResourceKind, id: string, only?: FindingSelection): Promise<Finding[]> {
+    const key = resourceKeyOf(scope, kind, id);
+    if (!only) return this.run(() => this.statements.openFindings.all(key).map((row) => JSON.parse(row.json) as Finding));
+    const fingerprints = only.itemRules.flatMap((rule) => only.items.map((item) => findingFingerprint({ ...scope, rule, resource: id, item })));
+    const otherRules = RULE_IDS.filter((rule) => !only.itemRules.includes(rule));
+    return this.run(() => this.statements.openFindingsSelected.all(key, JSON.stringify(otherRules), JSON.stringify(fingerprints), key)
       .map((row) => JSON.parse(row.json) as Finding));
   }
 
@@ -151,7 +156,7 @@ export class SqliteStateStore implements StateStore {
         // A resolved finding keeps its row, marked resolved: `listFindings` shows what was and is no more.
         s.putFinding.run(f.fingerprint, f.status, f.cloud, f.account, f.kind,
           resourceKey({ cloud: f.cloud, account: f.account, kind: f.kind, id: f.resource }),
-          JSON.stringify(f), f.openedAt, f.status === 'resolved' ? (f.resolvedAt ?? f.eventTime) : null);
+          JSON.stringify(f), f.openedAt, f.status === 'resolved' ? (f.resolvedAt ?? f.eventTime) : null, f.rule);
       }
       for (const entry of change.outbox) {
         s.putOutbox.run(entry.sink, entry.finding.fingerprint, JSON.stringify(entry.finding), createdAt);

@@ -64,9 +64,18 @@ export function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     openFindings: db.prepare<[string], { json: string }>(
       "SELECT json FROM findings WHERE resource_key = ? AND status = 'open' ORDER BY opened_at, fingerprint"),
-    putFinding: db.prepare<[string, string, string, string, string, string, string, string, string | null]>(
-      `INSERT OR REPLACE INTO findings (fingerprint, status, cloud, account, kind, resource_key, json, opened_at, resolved_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // Of one resource: those under the rules of the first list (one index seek each), and those with one of the
+    // fingerprints of the second, looked up by primary key (`+` keeps the planner off the resource's index).
+    openFindingsSelected: db.prepare<[string, string, string, string], { json: string }>(
+      `SELECT json, opened_at, fingerprint FROM findings
+         WHERE resource_key = ? AND status = 'open' AND rule IN (SELECT value FROM json_each(?))
+       UNION ALL
+       SELECT json, opened_at, fingerprint FROM findings
+         WHERE fingerprint IN (SELECT value FROM json_each(?)) AND +resource_key = ? AND +status = 'open'
+       ORDER BY opened_at, fingerprint`),
+    putFinding: db.prepare<[string, string, string, string, string, string, string, string, string | null, string]>(
+      `INSERT OR REPLACE INTO findings (fingerprint, status, cloud, account, kind, resource_key, json, opened_at, resolved_at, rule)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     putOutbox: db.prepare<[string, string, string, string]>(
       'INSERT INTO outbox (sink, fingerprint, finding, created_at) VALUES (?, ?, ?, ?)'),
     pendingOutbox: db.prepare<[number, number], OutboxRow>(

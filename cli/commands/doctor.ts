@@ -96,9 +96,9 @@ export async function doctorCommand(args: string[], io: CommandIO): Promise<numb
   };
   if (asked('sink')) report(...await checkSinks(config, { sendTest: values['send-test'] ?? false, stdout: io.stderr }));
   if (asked('state')) report(await checkStateStore({ location: values.state ?? config.state, cwd: io.cwd, env: io.env, ...aws }));
-  // The readers are checked for the clouds the store holds: listing it is needed even when baselines are skipped.
+  // The readers read the accounts the store holds: it is listed even when its checks are skipped.
   let baselines: BaselineReport = { checks: [], scopes: [], baselines: [] };
-  if (asked('baseline') || (clouds === undefined && !skipped.has('reader'))) {
+  if (asked('baseline') || !skipped.has('reader')) {
     const opened = values.store !== undefined
       ? await openSnapshotStore(values.store, { ...aws, cwd: io.cwd })
       : folderStore(values.baseline ?? config.baselines, io.cwd);

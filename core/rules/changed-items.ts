@@ -1,4 +1,5 @@
 import type { Drift, RuleId } from '../finding.js';
+import type { FindingSelection } from '../ports.js';
 import { normalizeId, type Cloud, type DnsRecord, type Resource, type Route } from '../resource.js';
 import { recordKey } from './dns.js';
 import type { RuleContext } from './context.js';
@@ -8,18 +9,18 @@ import { diffResource } from './index.js';
 interface ItemList {
   field: 'routes' | 'records';
   item: (value: never) => string;
-  rules: ReadonlySet<RuleId>;
+  rules: readonly RuleId[];
 }
 
 const ROUTES: ItemList = {
   field: 'routes',
   item: (route: Route) => route.name ?? route.destination,
-  rules: new Set<RuleId>(['route.default-added', 'route.target-changed', 'route.added', 'route.removed']),
+  rules: ['route.default-added', 'route.target-changed', 'route.added', 'route.removed'],
 };
 const RECORDS: ItemList = {
   field: 'records',
   item: (record: DnsRecord) => recordKey(record),
-  rules: new Set<RuleId>(['dns-record.changed', 'dns-record.removed', 'dns-record.added']),
+  rules: ['dns-record.changed', 'dns-record.removed', 'dns-record.added'],
 };
 
 /** The drifts of the items an event changed, and which open findings they are to be compared with. */
@@ -28,6 +29,8 @@ export interface ChangedItems {
   drifts: Drift[];
   /** Whether an open finding is one `drifts` decides on: not one on an item the event left as it was. */
   covers: (finding: { rule: RuleId; item: string }) => boolean;
+  /** The same as a store can narrow its read by: the open findings `covers` accepts. */
+  only: FindingSelection;
   /** Whether a drift is on something the event changed (its finding then carries the event's id). */
   touches: (drift: Drift) => boolean;
 }
@@ -96,7 +99,8 @@ export function diffChangedItems(
   const touched = new Set(changed.map((d) => normalizeId(ctx.cloud, d.item)));
   return {
     drifts: diffResource(only(ctx.cloud, baseline, list, keys), only(ctx.cloud, after, list, keys), ctx),
-    covers: (finding) => !list.rules.has(finding.rule) || keys.has(normalizeId(ctx.cloud, finding.item)),
+    covers: (finding) => !list.rules.includes(finding.rule) || keys.has(normalizeId(ctx.cloud, finding.item)),
+    only: { itemRules: list.rules, items: [...keys] },
     touches: (drift) => touched.has(normalizeId(ctx.cloud, drift.item)),
   };
 }

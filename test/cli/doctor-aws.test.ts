@@ -67,8 +67,8 @@ describeWithMoto('netdrift doctor on moto', () => {
     expect(result.code).toBe(0);
   });
 
-  it('--clouds aws checks the reader even with no baseline to say so', async () => {
-    const result = await doctor({ ...CREDENTIALS, AWS_REGION: 'us-west-2' }, '--skip', 'sink,state,baseline', '--clouds', 'aws');
+  it('--clouds aws checks the reader even with no baseline to say so, in AWS_REGION', async () => {
+    const result = await doctor({ ...CREDENTIALS, AWS_REGION: 'us-west-2' }, '--skip', 'sink,state,baseline', '--clouds', 'aws', '--baseline', 'nowhere');
 
     expect(lines(result.stdout).slice(4)).toEqual([
       `ok   reader aws  arn:aws:sts::${MOTO_ACCOUNT}:user/moto: sts:GetCallerIdentity, ec2:DescribeRouteTables in us-west-2 allowed`,
@@ -91,5 +91,18 @@ describeWithMoto('netdrift doctor on moto', () => {
 
     expect(lines(present.stdout)[2]).toBe(`ok   state dynamodb://${TABLE}  0 alerts in the outbox`);
     expect(present.code).toBe(0);
+  });
+
+  it('an S3 snapshot store whose bucket does not exist fails with the fix, and its baselines are not checked', async () => {
+    const result = await doctor({ ...CREDENTIALS, AWS_REGION: REGION }, '--skip', 'sink,state,reader', '--store', 's3://netdrift-doctor-no-bucket/baselines/');
+
+    expect(lines(result.stdout).slice(3)).toEqual([
+      'FAIL snapshots s3://netdrift-doctor-no-bucket/baselines/  list s3://netdrift-doctor-no-bucket/baselines/aws/: NoSuchBucket: The specified bucket does not exist: '
+      + 'create the bucket s3://netdrift-doctor-no-bucket or set NETDRIFT_SNAPSHOT_BUCKET to the one that holds the baselines',
+      'skip baseline  not checked: the snapshot store cannot be listed',
+      'skip reader  skipped (--skip)',
+      '1 of 2 checks failed',
+    ]);
+    expect(result.code).toBe(1);
   });
 });
