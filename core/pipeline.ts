@@ -4,10 +4,10 @@ import { trustedTime, type ChangeEvent, type OperationPhase, type ParsedRecord }
 import { classify, ConflictError, oneLine, OperatorError, type ErrorClass } from './errors.js';
 import { Misconfigurations, MISCONFIGURED_RULE } from './misconfigured.js';
 import { clip } from './reasons.js';
-import type { Drift, Finding } from './finding.js';
+import { RULE_IDS, type Drift, type Finding } from './finding.js';
 import { findingTransitions, outboxEntries, touchedBy, type Provenance } from './finding-transitions.js';
 import { nextState, ObservedView, resolveMoves } from './observed-state.js';
-import type { CloudAdapter, SnapshotStore, StateCommit, StateReader, StateStore } from './ports.js';
+import type { CloudAdapter, FindingSelection, SnapshotStore, StateCommit, StateReader, StateStore } from './ports.js';
 import { normalizeId, type Cloud, type Resource, type ResourceKind, type Scope } from './resource.js';
 import { reconcileAccount, type ReconcileOutcome } from './reconcile.js';
 import { diffResource } from './rules/index.js';
@@ -68,6 +68,9 @@ export interface DeliveryOutcome {
 }
 
 const NO_FINDINGS = { opened: [], resolved: [] };
+
+/** The open findings an unverified change is compared with: its resource's `change.unverified` one (on no item). */
+const UNVERIFIED_ONLY: FindingSelection = { itemRules: RULE_IDS.filter((rule) => rule !== 'change.unverified'), items: [] };
 
 /** Describes a value no adapter accepts, for the one-line rejection. */
 function unrecognised(raw: unknown): string {
@@ -336,8 +339,9 @@ export class Pipeline {
       hint: `Compare ${resource} with its baseline by hand, or configure a state reader so netdrift can read it back.`,
       observed: { operation: change.operation },
     };
-    const open = await this.options.state.openFindings(scope, change.kind, resource);
-    return findingTransitions(scope, [drift], open, from, this.now().toISOString(), false);
+    // Unverified, it resolves nothing: of the open findings, only a change.unverified one can match.
+    const open = await this.options.state.openFindings(scope, change.kind, resource, UNVERIFIED_ONLY);
+    return findingTransitions(scope, [drift], open.filter((f) => f.rule === 'change.unverified'), from, this.now().toISOString(), false);
   }
 
   /**
