@@ -15,7 +15,7 @@ const TIMEOUT_MS = 10_000;
 /**
  * A PagerDuty Events API v2 integration key is 32 letters and digits
  * (https://developer.pagerduty.com/docs/events-api-v2/overview/): one of another length was
- * mis-pasted, or is a REST API key (20 characters) or a service id.
+ * mis-pasted, or is another kind of key (a REST API key, a service id).
  */
 const ROUTING_KEY = /^[A-Za-z0-9]{32}$/;
 
@@ -46,11 +46,17 @@ function testText(): string {
   return `netdrift doctor: test message from ${hostname()} at ${new Date().toISOString()}; no action needed`;
 }
 
+/** A URL and its path (tokens live there), to keep out of any line printed; a bare `/` is no secret. */
+function urlSecrets(url: string): string[] {
+  const path = new URL(url).pathname;
+  return path.length > 1 ? [url, path] : [url];
+}
+
 /** The secrets of a sink's config, to keep them out of any line printed. */
 function secretsOf(sink: SinkConfig): string[] {
-  if (sink.type === 'slack') return [sink.webhookUrl, new URL(sink.webhookUrl).pathname];
+  if (sink.type === 'slack') return urlSecrets(sink.webhookUrl);
   if (sink.type === 'pagerduty') return [sink.routingKey];
-  if (sink.type === 'webhook') return [sink.secret, sink.url, new URL(sink.url).pathname];
+  if (sink.type === 'webhook') return [sink.secret, ...urlSecrets(sink.url)];
   return [];
 }
 
@@ -66,7 +72,7 @@ async function sent(name: string, sink: SinkConfig, where: string, send: () => P
 
 /** The Slack webhook answers an empty post as Slack does: it exists, and nothing was posted. */
 async function probeSlack(name: string, webhookUrl: string): Promise<Check> {
-  const secrets = [webhookUrl, new URL(webhookUrl).pathname];
+  const secrets = urlSecrets(webhookUrl);
   const host = hostOf(webhookUrl);
   const replace = `create a new incoming webhook for the channel and set sinks.${name}.webhookUrl (or NETDRIFT_SLACK_WEBHOOK_URL)`;
   let response: Response;
@@ -97,7 +103,7 @@ async function checkSlack(name: string, sink: Extract<SinkConfig, { type: 'slack
 }
 
 async function checkPagerDuty(name: string, sink: Extract<SinkConfig, { type: 'pagerduty' }>, alertSink: AlertSink, options: SinkCheckOptions): Promise<Check> {
-  const key = sink.routingKey.trim();
+  const key = sink.routingKey;
   if (!ROUTING_KEY.test(key)) {
     return fail('sink', name, `routing key is ${key.length} characters, not an Events API v2 integration key (32 letters and digits)`,
       `copy the Integration Key of the service's "Events API v2" integration into sinks.${name}.routingKey (or NETDRIFT_PAGERDUTY_ROUTING_KEY)`);
@@ -106,6 +112,7 @@ async function checkPagerDuty(name: string, sink: Extract<SinkConfig, { type: 'p
   if (!options.sendTest) return ok('sink', name, `routing key has the shape of an integration key; ${endpoint} not contacted (--send-test triggers and resolves a test incident)`);
   // A trigger resolved at once: the test shows in the service's history and pages nobody for long.
   const dedupKey = `netdrift-doctor-${hostname()}-${Date.now()}`;
+  // The Events API needs only summary, source and severity; an alert's trigger carries more.
   const trigger = {
     routing_key: key, event_action: 'trigger', dedup_key: dedupKey,
     payload: { summary: testText(), source: hostname(), severity: 'info', class: 'netdrift.doctor' },
