@@ -73,7 +73,7 @@ export interface Route {
 }
 
 /** The delivery routes of `netdrift serve`, one per cloud, each with its platform's retry semantics. */
-export function deliveryRoutes(pipeline: Pipeline, afterCommit: () => void, auth: DeliveryAuthenticators = {}): Route[] {
+export function deliveryRoutes(pipeline: Pick<Pipeline, 'handle'>, afterCommit: () => void, auth: DeliveryAuthenticators = {}): Route[] {
   const run = async (body: unknown, rejectedStatus: number) => {
     const outcome = await pipeline.handle(body);
     afterCommit();
@@ -107,6 +107,13 @@ export interface ServerCounters {
   refused: Record<string, number>;
 }
 
+/**
+ * What `GET /healthz` says: ready (200) only once what the server needs is loaded, otherwise 503
+ * with the reason, so that a supervisor or a load balancer sends nothing to a server that would
+ * only answer 503 or `no-baseline`.
+ */
+export type HealthCheck = () => Promise<{ ready: true; [detail: string]: unknown } | { ready: false; reason: string }>;
+
 /** An address that only this machine can reach, or a name that resolves only to one. */
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true;
@@ -135,7 +142,10 @@ async function authenticate(route: Route, request: IncomingMessage, body: Buffer
  * with an authenticator answers 401 to what it refuses, before anything in the body is parsed;
  * each refusal is counted (`GET /metrics`) and logged with its reason, never with a credential.
  */
-export function createHttpServer(routes: readonly Route[], log: (line: string) => void, counters: ServerCounters = { refused: {} }): Server {
+export function createHttpServer(
+  routes: readonly Route[], log: (line: string) => void, counters: ServerCounters = { refused: {} },
+  health: HealthCheck = () => Promise.resolve({ ready: true }),
+): Server {
   const refuse = (response: ServerResponse, request: IncomingMessage, path: string, reason: string) => {
     counters.refused[path] = (counters.refused[path] ?? 0) + 1;
     const total = Object.values(counters.refused).reduce((a, b) => a + b, 0);
@@ -145,7 +155,12 @@ export function createHttpServer(routes: readonly Route[], log: (line: string) =
   };
   return createServer((request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
-    if (request.method === 'GET' && path === '/healthz') return reply(response, 200, { ok: true });
+    if (request.method === 'GET' && path === '/healthz') {
+      health()
+        .then((state) => reply(response, state.ready ? 200 : 503, { ok: state.ready, ...state }))
+        .catch((error: unknown) => reply(response, 503, { ok: false, ready: false, reason: oneLine(error) }));
+      return;
+    }
     if (request.method === 'GET' && path === '/metrics') {
       return reply(response, 200, { refused: { total: Object.values(counters.refused).reduce((a, b) => a + b, 0), byRoute: counters.refused } });
     }

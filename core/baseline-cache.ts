@@ -9,17 +9,28 @@ export interface IndexedBaseline {
   /** Where the store keeps it (a file, an object URL), when it says. */
   location?: string;
   resource(kind: ResourceKind, id: string): Resource | undefined;
-  ofKind(kind: ResourceKind): Resource[];
+  /** The resources of a kind, in the snapshot's order (the index's own list: not to be changed). */
+  ofKind(kind: ResourceKind): readonly Resource[];
 }
 
+/**
+ * One map per kind, keyed by the id as the cloud compares it: for AWS and GCP that is the
+ * resource's own id string, so the index adds no string per resource (a `${kind}/${id}` key would,
+ * and a baseline is held for as long as serve runs). Resources are the snapshot's own objects, not copies.
+ */
 function indexBaseline({ snapshot, etag, location }: StoredSnapshot): IndexedBaseline {
   const cloud = snapshot.scope.cloud;
-  const byId = new Map<string, Resource>();
-  for (const r of snapshot.resources) byId.set(`${r.kind}/${normalizeId(cloud, r.id)}`, r);
+  const byKind = new Map<ResourceKind, { byId: Map<string, Resource>; all: Resource[] }>();
+  for (const r of snapshot.resources) {
+    let kind = byKind.get(r.kind);
+    if (!kind) byKind.set(r.kind, kind = { byId: new Map(), all: [] });
+    kind.byId.set(normalizeId(cloud, r.id), r);
+    kind.all.push(r);
+  }
   return {
     snapshot, etag, ...(location === undefined ? {} : { location }),
-    resource: (kind, id) => byId.get(`${kind}/${normalizeId(cloud, id)}`),
-    ofKind: (kind) => snapshot.resources.filter((r) => r.kind === kind),
+    resource: (kind, id) => byKind.get(kind)?.byId.get(normalizeId(cloud, id)),
+    ofKind: (kind) => byKind.get(kind)?.all ?? [],
   };
 }
 

@@ -1,12 +1,18 @@
-import { ConfigError } from '../../core/errors.js';
+import { stat } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { isIPv6 } from 'node:net';
+import { ConfigError, oneLine } from '../../core/errors.js';
 import { deliveryAuthenticators, deliveryAuthSettings, type DeliveryAuthenticators } from '../../functions/shared/auth/delivery-auth.js';
 import { outboxDelivery } from '../../alerts/sinks.js';
+import type { Config } from '../../core/config.js';
+import { baselineApprovalCheck } from '../../snapshots/approval.js';
 import { loadConfig } from '../config-file.js';
-import { createHttpServer, deliveryRoutes, isLoopbackHost } from '../http-server.js';
+import { createHttpServer, deliveryRoutes, HttpError, isLoopbackHost, type HealthCheck } from '../http-server.js';
 import { EXIT, type CommandIO } from '../io.js';
 import { pubsubPullFlags, startPubsubConsumer } from '../pubsub-pull.js';
 import { liveReaders, parseLiveReads } from '../live-readers.js';
-import { createRuntime } from '../runtime.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
+import { ServeReadiness } from '../serve-readiness.js';
 import { parseCommand, UsageError } from '../usage.js';
 
 /** How often each sink's lane looks for alerts that are due (retries, and what its rate limit held back). */
@@ -25,16 +31,37 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
     ...AUTH_OPTIONS,
   });
   const port = Number(values.port ?? '8787');
+  const host = values.host ?? '127.0.0.1';
   const pull = pubsubPullFlags(values['gcp-subscription'], values['gcp-max-messages']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number, got "${values.port}"`);
-  const auth = await serveAuthenticators(values, io.env, values.host ?? '127.0.0.1');
+  const auth = await serveAuthenticators(values, io.env, host);
   const config = await loadConfig(values.config, io.env);
-  // Azure events carry no resource body and GCP's often say too little: read the resource live (README, "Azure and GCP from a workstation").
-  const readers = await liveReaders(parseLiveReads(values['live-reads']), io.env);
+  const baselines = values.baseline ?? config.baselines;
+  await requireFolder(baselines, values.baseline === undefined ? 'baselines folder (config `baselines`, NETDRIFT_BASELINES)' : '--baseline');
+  const stateFile = values.state ?? config.state;
   const log = (line: string): void => { io.stderr.write(`${line}\n`); };
-  const runtime = await createRuntime({
-    config, send: true, warn: (line) => log(`warning: ${line}`), error: (line) => log(`error: ${line}`), stdout: io.stdout,
-    stateFile: values.state ?? config.state, ...(values.baseline ? { baselines: values.baseline } : {}), readers,
+  // Listening comes first, before the state file, a live reader or a timer is opened: a port that
+  // is taken ends serve at once (exit 2). Until the runtime is open, deliveries get 503 (retried).
+  const opened: { runtime?: Runtime; readiness?: ServeReadiness } = {};
+  const pipeline = {
+    handle: (body: unknown) => opened.runtime?.pipeline.handle(body) ?? Promise.reject(new HttpError(503, 'serve is starting: retry in a moment')),
+  };
+  const health: HealthCheck = () => opened.readiness?.health() ?? Promise.resolve({ ready: false, reason: 'starting' });
+  const server = createHttpServer(deliveryRoutes(pipeline, () => drainSoon(), auth), log, undefined, health);
+  await listen(server, port, host);
+  const { runtime, readers } = await (async () => {
+    // Azure events carry no resource body and GCP's often say too little: read the resource live (README, "Azure and GCP from a workstation").
+    const live = await liveReaders(parseLiveReads(values['live-reads']), io.env);
+    return {
+      readers: live,
+      runtime: await openRuntime(stateFile, {
+        config, send: true, warn: (line) => log(`warning: ${line}`), error: (line) => log(`error: ${line}`), stdout: io.stdout,
+        stateFile, baselines, readers: live,
+      }),
+    };
+  })().catch(async (error: unknown) => {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
   });
   // Each sink's lane runs on its own, leasing what it sends and taking slots of the rate limits shared
   // through the state file: a hung sink holds back only its own lane, and `outbox redrive` beside
@@ -50,18 +77,17 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const drainSoon = () => {
     scheduled ??= setTimeout(() => { scheduled = undefined; drain(); }, STORM_GATHER_MS);
   };
-  const server = createHttpServer(deliveryRoutes(runtime.pipeline, drainSoon, auth), log);
+  const readiness = new ServeReadiness(runtime.snapshots, baselineApprovalCheck(config.approvalHmacKey), runtime.state, baselines);
+  Object.assign(opened, { runtime, readiness });
+  server.on('error', (error) => log(`error: HTTP server: ${oneLine(error)}`));
   // While alerts gather for a storm, the loop leaves them to the gathering's own pass.
   const timer = setInterval(() => { if (!scheduled) drain(); }, OUTBOX_INTERVAL_MS);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, values.host ?? '127.0.0.1', () => resolve());
-  });
-  log(`authentication: ${Object.entries({ '/aws/events': auth.aws, '/azure/events': auth.azure, '/gcp/pubsub': auth.gcp })
-    .map(([path, a]) => `${path} ${a ? 'required' : 'open (loopback)'}`).join(', ')}`);
   const address = server.address();
-  log(`netdrift serving on http://${values.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : port}`);
+  const url = `http://${isIPv6(host) ? `[${host}]` : host}:${typeof address === 'object' && address ? address.port : port}`;
+  log(`netdrift serving on ${url}`);
   drain();
+  await readiness.load();
+  log(`serve: ${readiness.summary()}; ${startupSummary(config, runtime, stateFile, auth, readers)}`);
   // Pulls a Pub/Sub subscription beside the HTTP routes (which keep answering /healthz): README, "GCP: pulling from a subscription".
   const pulling = pull && await startPubsubConsumer({ ...pull, pipeline: runtime.pipeline, deliver: drainSoon, log });
   await new Promise<void>((resolve) => {
@@ -77,6 +103,69 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   await delivery.idle();
   await runtime.close();
   return EXIT.ok;
+}
+
+/** A folder serve reads from must be there: without it every event would be answered `no-baseline`, silently. */
+async function requireFolder(path: string, what: string): Promise<void> {
+  const found = await stat(path).catch((error: unknown) => (error as NodeJS.ErrnoException).code ?? oneLine(error));
+  if (typeof found === 'string') {
+    const why = found === 'ENOENT' ? 'no such folder' : `cannot read it (${found})`;
+    throw new ConfigError(`${what} ${path}: ${why}: give the folder of approved baselines (<cloud>/<account>.json, written by netdrift snapshot approve)`);
+  }
+  if (!found.isDirectory()) throw new ConfigError(`${what} ${path}: not a folder: give the folder of approved baselines (<cloud>/<account>.json)`);
+}
+
+/** The runtime, or one line naming the state file when it cannot be opened (a folder in its way, a file that is not SQLite). */
+async function openRuntime(stateFile: string, options: RuntimeOptions): Promise<Runtime> {
+  try {
+    return await createRuntime(options);
+  } catch (error) {
+    // File system and SQLite errors carry a code; anything else is a bug, with its stack.
+    if (typeof (error as { code?: unknown }).code !== 'string') throw error;
+    throw new ConfigError(`state file ${stateFile}: cannot open it (${oneLine(error)}): give --state a file serve may create and write`, { cause: error });
+  }
+}
+
+/**
+ * Listens on `host:port`, or fails with one line naming the address and what to do: a server
+ * that cannot listen must end (a supervisor restarts it or says why), not live on serving nothing.
+ */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  const where = `${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  return new Promise((resolve, reject) => {
+    const fail = (error: NodeJS.ErrnoException) => {
+      const reasons: Record<string, string> = {
+        EADDRINUSE: `cannot listen on ${where}: port ${port} is in use by another process: stop it, or give serve another --port`,
+        EACCES: `cannot listen on ${where}: not allowed to use port ${port}: give a port above 1023 with --port`,
+        EADDRNOTAVAIL: `--host ${host}: not an address of this machine: give one of its addresses (127.0.0.1 for loopback, 0.0.0.0 for all)`,
+        ENOTFOUND: `--host ${host}: no such host: give an address of this machine (127.0.0.1 for loopback, 0.0.0.0 for all)`,
+        EAI_AGAIN: `--host ${host}: the name could not be resolved now: give an address of this machine (127.0.0.1 for loopback, 0.0.0.0 for all)`,
+      };
+      reject(new ConfigError(reasons[error.code ?? ''] ?? `cannot listen on ${where}: ${oneLine(error)}`, { cause: error }));
+    };
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+}
+
+/** The rest of the startup summary: where state is kept, the sinks, the endpoints and their authentication. Never a secret. */
+function startupSummary(config: Config, runtime: Runtime, stateFile: string, auth: DeliveryAuthenticators, readers: object): string {
+  const sinks = [...runtime.sinks.keys()].map((name) => {
+    const type = config.sinks[name]?.type;
+    return type && type !== name ? `${name} (${type})` : name;
+  });
+  const routes = Object.entries({ '/aws/events': auth.aws, '/azure/events': auth.azure, '/gcp/pubsub': auth.gcp })
+    .map(([path, a]) => `POST ${path} (${a ? 'authenticated' : 'open: loopback'})`);
+  const live = Object.keys(readers);
+  return [
+    `state ${stateFile}`,
+    sinks.length > 0 ? `sinks ${sinks.join(', ')}` : 'sinks none (findings are kept in the state file only)',
+    `endpoints ${[...routes, 'GET /healthz', 'GET /metrics'].join(', ')}`,
+    ...(live.length > 0 ? [`live reads ${live.join(', ')}`] : []),
+  ].join('; ');
 }
 
 /** The flags of serve's authentication (each also read from its environment variable). */

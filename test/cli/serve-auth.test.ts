@@ -202,7 +202,9 @@ describe('netdrift serve beyond loopback', () => {
     const answers = await Promise.all(['/aws/events', '/azure/events', '/gcp/pubsub'].map((path) => post(`${base}${path}`, '{}')));
 
     expect(answers.map((a) => a.status)).toEqual([401, 401, 401]);
-    expect(started.stderr()).toContain('authentication: /aws/events required, /azure/events required, /gcp/pubsub required');
+    const summary = await waitFor(() => /^serve: .*$/m.exec(started.stderr())?.[0]);
+    expect(summary).toContain('; endpoints POST /aws/events (authenticated), POST /azure/events (authenticated), POST /gcp/pubsub (authenticated), GET /healthz, GET /metrics');
+    expect(started.stderr()).not.toContain(SECRET);
   });
 });
 
