@@ -34,7 +34,8 @@ async function folderProblem(opened: OpenedStore): Promise<Check | undefined> {
 
 function describeBaseline(stored: StoredSnapshot, hmacKey: string | undefined): string {
   const approval = readApproval(stored.snapshot);
-  const resources = `${stored.snapshot.resources.length} resources`;
+  const count = stored.snapshot.resources.length;
+  const resources = `${count} resource${count === 1 ? '' : 's'}`;
   if (!approval) return `${resources}, no approval recorded (the pipeline uses it as it is; netdrift snapshot approve records its sha256)`;
   const by = approval.approvedBy ? ` by ${approval.approvedBy}` : '';
   return `${resources}, approved${by} at ${approval.approvedAt}, sha256 ${approval.sha256.slice(0, 12)}… matches${hmacKey === undefined ? '' : ', HMAC verified'}`;
