@@ -36,7 +36,7 @@ Usage:
   netdrift snapshot diff    --cloud C --account ID [STORE] [--format text|json] [--exit-code [SEVERITY]]
   netdrift snapshot approve --cloud C --account ID [STORE] [--by NAME]
   netdrift doctor [STORE] [--state FILE|dynamodb://T|aztable://A/T|firestore://P] [--clouds aws,azure,gcp]
-                  [--region R] [--endpoint URL] [--send-test] [--format text|json]
+                  [--region R] [--endpoint URL] [--send-test] [--skip sink,state,baseline,reader] [--format text|json]
 
 Every command takes --config FILE (JSON or YAML; also NETDRIFT_CONFIG), --quiet (errors only on stderr),
 --verbose (per-record detail on stderr) and --help (that command's usage).
