@@ -1,11 +1,13 @@
 import { DeliveryError, oneLine } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import type { AlertSink, FindingGroup } from '../core/ports.js';
-import { singleLine } from './message.js';
+import { findingLine, singleLine } from './message.js';
 
 /**
  * Writes one readable line per finding to a stream (stdout by default):
- * `OPEN CRITICAL route.default-added rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1`.
+ * `OPEN CRITICAL route.default-added rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1`; a resolve says what
+ * the resource is now: `RESOLVED CRITICAL route.target-changed rtb-0a1: route 0.0.0.0/0 on rtb-0a1 points
+ * to nat:nat-01 again, as in the baseline`.
  */
 export class ConsoleSink implements AlertSink<string> {
   readonly name: string;
@@ -16,10 +18,10 @@ export class ConsoleSink implements AlertSink<string> {
     this.name = name;
   }
 
-  /** The line for a finding (pure): status, severity, rule, resource, summary. */
+  /** The line for a finding (pure): status, severity, rule, resource, and the drift or (resolved) the state now. */
   build(finding: Finding): string {
     const head = `${finding.status.toUpperCase()} ${finding.severity.toUpperCase()} ${finding.rule}`;
-    return singleLine(`${head} ${finding.resource}: ${finding.summary}`);
+    return singleLine(`${head} ${finding.resource}: ${findingLine(finding)}`);
   }
 
   /**

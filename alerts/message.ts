@@ -7,7 +7,10 @@ import type { Finding, RuleId } from '../core/finding.js';
 import type { FindingGroup } from '../core/ports.js';
 import { severityRank, type Severity } from '../core/severity.js';
 
+import { resolvedState } from './resolve-wording.js';
+
 export { consoleLinkLabel, consoleUrl } from './console-link.js';
+export { resolvedState } from './resolve-wording.js';
 
 /** Longest rendering of one baseline or observed value before it is truncated. */
 export const VALUE_MAX_CHARS = 500;
@@ -22,6 +25,58 @@ export const PAYLOAD_RESOLVE_NOTE = 'resolved by event payload, not verified';
 export function alertTitle(finding: Finding): string {
   if (finding.status === 'open') return `[${finding.severity.toUpperCase()}] ${finding.rule}`;
   return finding.resolvedBy === 'payload' ? `Resolved: ${finding.rule} (${PAYLOAD_RESOLVE_NOTE})` : `Resolved: ${finding.rule}`;
+}
+
+/**
+ * What a finding says in one line: the drift for an open one
+ * (`route 0.0.0.0/0 on rtb-0a1 now points to internet (was nat:nat-01)`), what the resource is now
+ * for a resolved one (`route 0.0.0.0/0 on rtb-0a1 points to nat:nat-01 again, as in the baseline`).
+ */
+export function findingLine(finding: Finding): string {
+  return finding.status === 'resolved' ? resolvedState(finding) : finding.summary || finding.rule;
+}
+
+/**
+ * The times of a finding as an on-call engineer reads them: netdrift's own (processing) times,
+ * each with the time of the change behind it. `opened`/`resolved` are when netdrift saw it;
+ * `changedAt` is when the change that opened (`openChangedAt`) or resolved it happened.
+ */
+export interface FindingTimes {
+  opened: string;
+  /** When the opening change happened; unknown for a resolve recorded before netdrift kept it. */
+  openChangedAt?: string;
+  resolved?: string;
+  resolveChangedAt?: string;
+}
+
+export function findingTimes(finding: Finding): FindingTimes {
+  if (finding.status === 'open') return { opened: finding.openedAt, openChangedAt: finding.eventTime };
+  return {
+    opened: finding.openedAt,
+    ...(finding.opening ? { openChangedAt: finding.opening.eventTime } : {}),
+    resolved: finding.resolvedAt ?? finding.eventTime,
+    resolveChangedAt: finding.eventTime,
+  };
+}
+
+/** How hints from the rules and the stores name the baseline commands, without the account. */
+const GENERIC_BASELINE_COMMANDS = ['(netdrift snapshot approve)', '(netdrift snapshot capture, then approve)'];
+
+/**
+ * The exact commands that make a new baseline for the finding's account: capture a candidate, then
+ * approve it (`netdrift snapshot capture --cloud azure --account SUB, then netdrift snapshot approve
+ * --cloud azure --account SUB`). AWS capture needs the regions the baseline covers: every one watched.
+ */
+export function baselineCommands(finding: Finding): string {
+  const account = `--cloud ${finding.cloud} --account ${finding.account}`;
+  const regions = finding.cloud === 'aws' ? ' --regions <every watched region>' : '';
+  return `netdrift snapshot capture ${account}${regions}, then netdrift snapshot approve ${account}`;
+}
+
+/** The finding's hint, with the baseline commands it names spelt out for its account (`baselineCommands`). */
+export function hintText(finding: Finding): string {
+  const generic = GENERIC_BASELINE_COMMANDS.find((text) => finding.hint.includes(text));
+  return generic ? finding.hint.replace(generic, `(${baselineCommands(finding)})`) : finding.hint;
 }
 
 /** Whether a finding is about netdrift's own setup for an account (no resource of the account). */
@@ -206,7 +261,16 @@ export function topRules(findings: readonly Finding[], top = 3): string {
   return rest > 0 ? `${shown.join(', ')}, +${rest} more ${rest === 1 ? 'rule' : 'rules'}` : shown.join(', ');
 }
 
-/** One finding of a storm on one line: `[CRITICAL] route.default-added — rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1`. */
+/**
+ * One finding of a storm on one line: `[CRITICAL] route.default-added — rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1`;
+ * a resolved one says what the resource is now (`Resolved: route.added — rtb-0b2: route … is gone from …`).
+ */
 export function groupFindingLine(finding: Finding): string {
-  return singleLine(`${alertTitle(finding)} — ${finding.resource}: ${finding.summary}`);
+  return singleLine(`${alertTitle(finding)} — ${finding.resource}: ${findingLine(finding)}`);
+}
+
+/** `[HIGH] 3 findings from event ev-1`; a storm of resolves only: `Resolved: 12 findings from event ev-2`. */
+export function groupHeadline(group: FindingGroup): string {
+  const resolvedOnly = group.findings.length > 0 && group.findings.every((f) => f.status === 'resolved');
+  return resolvedOnly ? `Resolved: ${groupTitle(group)}` : `[${highestSeverity(group.findings).toUpperCase()}] ${groupTitle(group)}`;
 }

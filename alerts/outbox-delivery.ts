@@ -2,6 +2,7 @@ import type { AlertSink, StateStore } from '../core/ports.js';
 import {
   addReport, DEFAULT_RETRY, deliverLane, emptyReport, laneNames, type DeliverOptions, type DeliveryReport,
 } from './deliver.js';
+import { withStormIncidents } from './pagerduty-storms.js';
 
 export interface OutboxDeliveryOptions extends DeliverOptions {
   sleep?: (ms: number) => Promise<void>;
@@ -27,12 +28,15 @@ export class OutboxDelivery {
   private readonly running = new Map<string, Promise<DeliveryReport>>();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sinks: ReadonlyMap<string, AlertSink>;
 
   constructor(
     private readonly store: StateStore,
-    private readonly sinks: ReadonlyMap<string, AlertSink>,
+    sinks: ReadonlyMap<string, AlertSink>,
     private readonly options: OutboxDeliveryOptions = {},
   ) {
+    // A PagerDuty storm is one incident, resolved with its last finding: that needs the store.
+    this.sinks = withStormIncidents(sinks, store, options);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }

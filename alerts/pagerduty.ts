@@ -6,7 +6,7 @@ import type { AlertSink, FindingGroup } from '../core/ports.js';
 import type { Severity } from '../core/severity.js';
 import { httpDeliveryError, quoteBody, redact, requestFailureReason } from './http-failure.js';
 import {
-  consoleLinkLabel, consoleUrl, findingSource, groupTitle, highestSeverity, mostUrgentFirst, renderValue, topRules,
+  consoleLinkLabel, consoleUrl, findingSource, groupTitle, highestSeverity, hintText, mostUrgentFirst, renderValue, topRules,
   truncateText,
 } from './message.js';
 
@@ -56,6 +56,7 @@ export interface PagerDutyTrigger {
     summary: string;
     source: string;
     severity: PagerDutySeverity;
+    /** When netdrift opened the finding (its processing time, as Slack's "Opened at"). */
     timestamp: string;
     component: string;
     group: string;
@@ -64,6 +65,8 @@ export interface PagerDutyTrigger {
       baseline: unknown;
       observed: unknown;
       actor: Actor;
+      /** When the change that opened the finding happened (the audit record's time). */
+      changedAt: string;
       eventIds: string[];
       hint: string;
       fingerprint: string;
@@ -98,11 +101,13 @@ export interface PagerDutyStormTrigger {
     summary: string;
     source: string;
     severity: PagerDutySeverity;
-    /** When the earliest change of the storm happened. */
+    /** When netdrift opened the storm's earliest finding. */
     timestamp?: string;
     class: 'storm';
     custom_details: {
       cause: string;
+      /** When the storm's earliest change happened. */
+      changedAt?: string;
       count: number;
       /** The most urgent findings first; as many as fit, the rest counted in `omitted`. */
       findings: PagerDutyStormLine[];
@@ -112,6 +117,8 @@ export interface PagerDutyStormTrigger {
 }
 
 export type PagerDutyEvent = PagerDutyTrigger | PagerDutyResolve | PagerDutyStormTrigger;
+/** What one delivery sends: one event, or (a storm with resolves in it) several, in order. */
+export type PagerDutyPayload = PagerDutyEvent | PagerDutyEvent[];
 
 export interface PagerDutySinkOptions {
   /** The integration's routing key. A secret: it never appears in an error or a log line. */
@@ -150,7 +157,7 @@ function errorDetail(body: string): string {
  * 429, 5xx and network failures are retryable; 400 is not, and quotes PagerDuty's errors.
  * A storm may be sent as one incident instead (`buildGroup`).
  */
-export class PagerDutySink implements AlertSink<PagerDutyEvent> {
+export class PagerDutySink implements AlertSink<PagerDutyPayload> {
   readonly name: string;
   readonly rateLimit = PAGERDUTY_RATE_LIMIT;
   readonly #routingKey: string;
@@ -168,7 +175,7 @@ export class PagerDutySink implements AlertSink<PagerDutyEvent> {
   build(finding: Finding): PagerDutyEvent {
     const routing_key = this.#routingKey;
     const dedup_key = finding.fingerprint;
-    if (finding.status === 'resolved') return { routing_key, event_action: 'resolve', dedup_key };
+    if (finding.status === 'resolved') return this.resolveEvent(dedup_key);
     const url = consoleUrl(finding);
     const event: PagerDutyTrigger = {
       routing_key,
@@ -178,7 +185,7 @@ export class PagerDutySink implements AlertSink<PagerDutyEvent> {
         summary: truncateText(`${finding.rule}: ${finding.summary}`, SUMMARY_MAX_CHARS),
         source: findingSource(finding),
         severity: SEVERITY[finding.severity],
-        timestamp: finding.eventTime,
+        timestamp: finding.openedAt,
         component: finding.resource,
         group: finding.kind,
         class: finding.rule,
@@ -186,8 +193,9 @@ export class PagerDutySink implements AlertSink<PagerDutyEvent> {
           baseline: finding.baseline ?? null,
           observed: finding.observed ?? null,
           actor: finding.actor,
+          changedAt: finding.eventTime,
           eventIds: finding.eventIds,
-          hint: finding.hint,
+          hint: hintText(finding),
           fingerprint: finding.fingerprint,
         },
       },
@@ -196,15 +204,33 @@ export class PagerDutySink implements AlertSink<PagerDutyEvent> {
     return fitEventSize(event);
   }
 
+  /** The resolve of the incident keyed `dedupKey`; PagerDuty needs nothing else. */
+  resolveEvent(dedupKey: string): PagerDutyResolve {
+    return { routing_key: this.#routingKey, event_action: 'resolve', dedup_key: dedupKey };
+  }
+
+  /**
+   * A storm (pure): its open findings as one trigger keyed by the group's key, and a resolve for
+   * each resolved one (keyed by its fingerprint, as it was opened unless it was in a storm: see
+   * `PagerDutyStorms`). Just the trigger when nothing in the group is resolved.
+   */
+  buildGroup(group: FindingGroup): PagerDutyPayload {
+    const open = group.findings.filter((f) => f.status === 'open');
+    const resolves = group.findings.filter((f) => f.status === 'resolved').map((f) => this.build(f));
+    if (resolves.length === 0) return this.stormTrigger(group);
+    return open.length === 0 ? resolves : [this.stormTrigger({ ...group, findings: open }), ...resolves];
+  }
+
   /**
    * One trigger for a storm (pure), keyed by the group's key: summary
    * `<N> findings from <cause>: <top rules>`, the group's highest severity, and the findings
    * (fingerprint, rule, severity, status, resource, summary) most urgent first, as many as fit
    * in a few tens of KB.
    */
-  buildGroup(group: FindingGroup): PagerDutyStormTrigger {
+  stormTrigger(group: FindingGroup): PagerDutyStormTrigger {
     const { findings, omitted } = stormLines(group.findings);
-    const timestamp = earliestEventTime(group.findings);
+    const timestamp = earliestTime(group.findings, (f) => f.openedAt);
+    const changedAt = earliestTime(group.findings, (f) => f.eventTime);
     return {
       routing_key: this.#routingKey,
       event_action: 'trigger',
@@ -215,12 +241,17 @@ export class PagerDutySink implements AlertSink<PagerDutyEvent> {
         severity: SEVERITY[highestSeverity(group.findings)],
         ...(timestamp ? { timestamp } : {}),
         class: 'storm',
-        custom_details: { cause: group.cause, count: group.findings.length, findings, omitted },
+        custom_details: { cause: group.cause, ...(changedAt ? { changedAt } : {}), count: group.findings.length, findings, omitted },
       },
     };
   }
 
-  async send(event: PagerDutyEvent): Promise<void> {
+  /** Sends the event, or the events one after another; the first failure throws (resending is safe: all are keyed). */
+  async send(payload: PagerDutyPayload): Promise<void> {
+    for (const event of Array.isArray(payload) ? payload : [payload]) await this.sendOne(event);
+  }
+
+  private async sendOne(event: PagerDutyEvent): Promise<void> {
     const secrets = [this.#routingKey];
     let response: Response;
     try {
@@ -289,12 +320,13 @@ function stormSource(findings: readonly Finding[]): string {
   return accounts.size === 1 ? ([...accounts][0] ?? 'netdrift') : 'netdrift';
 }
 
-/** The earliest `eventTime` among the findings, as written; undefined when none can be read. */
-function earliestEventTime(findings: readonly Finding[]): string | undefined {
+/** The earliest of one time of the findings, as written; undefined when none can be read. */
+function earliestTime(findings: readonly Finding[], timeOf: (finding: Finding) => string): string | undefined {
   let earliest: { time: number; text: string } | undefined;
   for (const finding of findings) {
-    const time = Date.parse(finding.eventTime);
-    if (!Number.isNaN(time) && (!earliest || time < earliest.time)) earliest = { time, text: finding.eventTime };
+    const text = timeOf(finding);
+    const time = Date.parse(text);
+    if (!Number.isNaN(time) && (!earliest || time < earliest.time)) earliest = { time, text };
   }
   return earliest?.text;
 }

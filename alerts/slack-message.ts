@@ -1,8 +1,8 @@
 import type { Finding } from '../core/finding.js';
 import type { FindingGroup } from '../core/ports.js';
 import {
-  actorLines, alertTitle, changeLines, consoleLinkLabel, consoleUrl, groupFindingLine, groupTitle, highestSeverity,
-  isMisconfigured, mostUrgentFirst, PAYLOAD_RESOLVE_NOTE, truncateText, whereLines,
+  actorLines, alertTitle, changeLines, consoleLinkLabel, consoleUrl, findingLine, findingTimes, groupFindingLine, groupHeadline,
+  hintText, isMisconfigured, mostUrgentFirst, PAYLOAD_RESOLVE_NOTE, resolvedState, truncateText, whereLines,
 } from './message.js';
 
 /**
@@ -94,46 +94,58 @@ function openBlocks(finding: Finding): SlackBlock[] {
         field('What changed', [`Baseline: ${fit(change.baseline, BUDGET.value)}`, `Observed: ${fit(change.observed, BUDGET.value)}`]),
         field('Who', actorLines(finding.actor).map((line) => fit(line))),
         field('Where', [fit(account), fit(resource)]),
-        field('When', [fit(finding.eventTime)]),
+        timeField('Opened at', finding.openedAt, finding.eventTime),
       ],
     },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `*Hint:* ${fit(finding.hint, BUDGET.hint)}` }, ...linkElement(finding)],
+      elements: [{ type: 'mrkdwn', text: `*Hint:* ${fit(hintText(finding), BUDGET.hint)}` }, ...linkElement(finding)],
     },
   ];
 }
 
-/** What a resolve says happened: reverted (and how sure we are), or, for netdrift's own setup, fixed. */
-function resolvedText(finding: Finding, account: string, resource: string): string {
+/**
+ * A processing time with the time of the change behind it, as a field:
+ * `*Opened at*` / `2026-12-02T09:00:02Z` / `changed at 2026-12-02T09:00:00Z`.
+ */
+function timeField(title: string, at: string, changedAt: string | undefined): SlackMrkdwn {
+  return field(title, [fit(at), ...(changedAt === undefined ? [] : [`changed at ${fit(changedAt)}`])]);
+}
+
+/**
+ * What a resolve says: what the resource is now (and how sure we are) above the drift it was opened
+ * for, or, for netdrift's own setup, what was fixed.
+ */
+function resolvedText(finding: Finding, account: string): string {
   if (isMisconfigured(finding)) return `*Fixed:* ${fit(finding.summary, BUDGET.summary)}\nnetdrift checks ${fit(account)} again.`;
-  const text = `*Reverted:* ${fit(finding.summary, BUDGET.summary)}\n${fit(resource)} matches its baseline again.`;
+  const text = `*Now:* ${fit(resolvedState(finding), BUDGET.summary)}.\n*Opened for:* ${fit(finding.summary, BUDGET.summary)}`;
   return finding.resolvedBy === 'payload' ? `${text}\n_${PAYLOAD_RESOLVE_NOTE}: no reader read the resource back._` : text;
 }
 
 function resolvedBlocks(finding: Finding): SlackBlock[] {
   const [account, resource] = whereLines(finding);
   const link = linkElement(finding);
+  const times = findingTimes(finding);
   return [
     { type: 'header', text: { type: 'plain_text', text: truncateText(alertTitle(finding), SLACK_LIMITS.headerChars) } },
-    { type: 'section', text: { type: 'mrkdwn', text: resolvedText(finding, account, resource) } },
+    { type: 'section', text: { type: 'mrkdwn', text: resolvedText(finding, account) } },
     {
       type: 'section',
       fields: [
         field('Resolved by', actorLines(finding.actor).map((line) => fit(line))),
         field('Where', [fit(account), fit(resource)]),
-        field('Resolved at', [fit(finding.eventTime)]),
-        field('Opened at', [fit(finding.openedAt)]),
+        timeField('Resolved at', times.resolved ?? finding.eventTime, times.resolveChangedAt),
+        timeField('Opened at', times.opened, times.openChangedAt),
       ],
     },
     ...(link.length ? [{ type: 'context' as const, elements: link }] : []),
   ];
 }
 
-/** The Slack message for a finding: an alert when open, a "resolved" line naming what was reverted. */
+/** The Slack message for a finding: an alert when open; when resolved, what the resource is now. */
 export function slackMessage(finding: Finding): SlackMessage {
   const blocks = finding.status === 'resolved' ? resolvedBlocks(finding) : openBlocks(finding);
-  return { text: fit(`${alertTitle(finding)}: ${finding.summary}`, BUDGET.text), blocks };
+  return { text: fit(`${alertTitle(finding)}: ${findingLine(finding)}`, BUDGET.text), blocks };
 }
 
 /** The line ending a storm message that could not list every finding. */
@@ -143,12 +155,13 @@ function moreFindingsText(count: number): string {
 
 /**
  * One message for a storm (pure): a header with the group's highest severity and
- * `N findings from <cause>`, then one section per finding, most urgent first
- * (`[HIGH] route.removed — rtb-0a1: …`, resolved ones as `Resolved: …`). As many findings as
+ * `N findings from <cause>` (`Resolved: N findings …` when all are resolves), then one section per
+ * finding, most urgent first (`[HIGH] route.removed — rtb-0a1: …`, resolved ones as `Resolved: …`
+ * saying what the resource is now). As many findings as
  * fit in Slack's limits are listed; a closing context block counts the rest.
  */
 export function slackGroupMessage(group: FindingGroup): SlackMessage {
-  const title = `[${highestSeverity(group.findings).toUpperCase()}] ${groupTitle(group)}`;
+  const title = groupHeadline(group);
   const text = fit(title, BUDGET.text);
   const header = truncateText(title, SLACK_LIMITS.headerChars);
   const findings = mostUrgentFirst(group.findings);

@@ -4,6 +4,9 @@ import { CloudSchema, RESOURCE_KINDS } from './resource.js';
 import { SEVERITIES } from './severity.js';
 
 const SeveritySchema = z.enum(SEVERITIES);
+
+/** How PagerDuty gets a storm (`storm.pagerDuty`, `NETDRIFT_PAGERDUTY_STORM`). */
+export const STORM_PAGERDUTY_MODES = ['grouped', 'per-finding'] as const;
 const KindSchema = z.enum(RESOURCE_KINDS as [string, ...string[]]);
 
 const ConsoleSinkSchema = z.strictObject({ type: z.literal('console'), minSeverity: SeveritySchema.default('info') });
@@ -82,9 +85,19 @@ export const ConfigSchema = z.strictObject({
   storm: z.strictObject({
     threshold: z.number().int().positive().default(10),
     windowSeconds: z.number().int().positive().default(300),
-    /** Also one PagerDuty incident per storm (default: one per finding; dedup makes that safe). */
-    groupPagerDuty: z.boolean().default(false),
-  }).default({ threshold: 10, windowSeconds: 300, groupPagerDuty: false }),
+    /**
+     * PagerDuty: `grouped` (default) pages once per storm, its findings in `custom_details`, and resolves
+     * that incident when none of them is open any more; `per-finding` opens one incident per finding.
+     */
+    pagerDuty: z.enum(STORM_PAGERDUTY_MODES).optional(),
+    /** The older spelling of `pagerDuty`: true is `grouped`, false `per-finding`. */
+    groupPagerDuty: z.boolean().optional(),
+  }).refine((s) => s.pagerDuty === undefined || s.groupPagerDuty === undefined || (s.pagerDuty === 'grouped') === s.groupPagerDuty, {
+    message: 'pagerDuty and groupPagerDuty disagree: keep pagerDuty only', path: ['groupPagerDuty'],
+  }).transform(({ pagerDuty, groupPagerDuty, ...rest }) => {
+    const mode = pagerDuty ?? (groupPagerDuty === false ? 'per-finding' : 'grouped');
+    return { ...rest, pagerDuty: mode, groupPagerDuty: mode === 'grouped' };
+  }).prefault({}),
 }).superRefine((config, ctx) => {
   const known = new Set(Object.keys(config.sinks));
   config.routes.forEach((route, i) => route.sinks.forEach((sink, j) => {

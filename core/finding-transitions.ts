@@ -88,6 +88,7 @@ export function findingTransitions(
         status: 'resolved' as const, operation: from.operation, eventId: from.eventId,
         eventIds: finding.eventIds.includes(from.eventId) ? finding.eventIds : [...finding.eventIds, from.eventId],
         actor: from.actor, eventTime: from.eventTime, resolvedAt: now,
+        opening: finding.opening ?? { actor: finding.actor, eventTime: finding.eventTime },
       }, resolvedBy === undefined ? {} : { resolvedBy }));
     }
   }

@@ -67,6 +67,11 @@ export interface Finding extends Drift {
    * the alert says so. Absent when a reader or a reconcile saw the resource back to its baseline.
    */
   resolvedBy?: 'payload';
+  /**
+   * On a resolved finding: who made the change that opened it, and when (its `actor` and `eventTime`
+   * are the resolving change's). Storm incidents are keyed on it (alerts/pagerduty-storms.ts).
+   */
+  opening?: { actor: Actor; eventTime: string };
 }
 
 /**

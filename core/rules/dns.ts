@@ -1,6 +1,7 @@
 import type { Drift } from '../finding.js';
 import { isPrivateAddress } from '../private-ranges.js';
 import type { DnsForwarding, DnsRecord, DnsZone } from '../resource.js';
+import type { Severity } from '../severity.js';
 import { added, driftOf, OR_APPROVE, sameSet, type KindDiffer, type RuleContext, shortName } from './context.js';
 import { compareText, InInputOrder, mergeSorted } from './sorted.js';
 
@@ -100,9 +101,29 @@ export const diffDnsZone: KindDiffer<DnsZone> = (baseline, observed, ctx) => {
   return drifts;
 };
 
+/** Whether a forwarding sends anything anywhere: it has targets and is applied to a network. */
+function forwards(forwarding: DnsForwarding | undefined): boolean {
+  return forwarding !== undefined && forwarding.targets.length > 0 && forwarding.networks.length > 0;
+}
+
+/**
+ * How loud a forwarding change is, by what it does to queries (the bypass is a resolver pointed
+ * outside): critical when it now forwards some network's queries outside the private ranges; high
+ * when it forwards them to an unreviewed private resolver, or stopped forwarding what the baseline
+ * forwarded (those names now go to the default resolver). One that forwards nothing (no targets, or
+ * applied to no network) changes no query: medium when its targets are outside (one link away from
+ * critical, and a shared AWS rule is linked from other accounts), else low. Once it forwards, the
+ * louder finding opens apart (its own item) and alerts.
+ */
+function forwardingSeverity(baseline: DnsForwarding | undefined, observed: DnsForwarding, outside: readonly string[]): Severity {
+  if (forwards(observed)) return outside.length > 0 ? 'critical' : 'high';
+  if (forwards(baseline)) return 'high';
+  return outside.length > 0 ? 'medium' : 'low';
+}
+
 /**
  * Resolver rules, forwarding rulesets and DNS server policies: one appearing, changing or
- * linked to another network. Critical when a target is outside the private ranges.
+ * linked to another network. Severity by what it does to queries (`forwardingSeverity`).
  */
 export const diffDnsForwarding: KindDiffer<DnsForwarding> = (baseline, observed, ctx) => {
   if (!observed) return [];
@@ -117,8 +138,13 @@ export const diffDnsForwarding: KindDiffer<DnsForwarding> = (baseline, observed,
   if (changes.length === 0) return [];
   const outside = observed.targets.filter((t) => !isPrivateAddress(t));
   const forwarding = baseline ?? observed;
-  return [driftOf(forwarding, 'dns-forwarding.changed', outside.length > 0 ? 'critical' : 'high', {
-    summary: `DNS forwarding ${shortName(forwarding.id)} ${changes.join('; ')}${outside.length > 0 ? ` — forwards to ${outside.join(', ')} outside private ranges` : ''}`,
+  const severity = forwardingSeverity(baseline, observed, outside);
+  const inert = !forwards(observed) && !forwards(baseline);
+  const why = inert ? ` — forwards nothing (${observed.targets.length === 0 ? 'no targets' : 'applied to no network'})` : '';
+  return [driftOf(forwarding, 'dns-forwarding.changed', severity, {
+    // Its own item, so that once it forwards something the louder finding opens (and alerts) apart from it.
+    ...(inert ? { item: 'forwards-nothing' } : {}),
+    summary: `DNS forwarding ${shortName(forwarding.id)} ${changes.join('; ')}${outside.length > 0 ? ` — forwards to ${outside.join(', ')} outside private ranges` : ''}${why}`,
     hint: baseline ? `Restore ${shortName(forwarding.id)} from the baseline, ${OR_APPROVE}.` : `Delete ${shortName(forwarding.id)} if nobody meant to create it, ${OR_APPROVE}.`,
     ...(baseline ? { baseline: { domain: baseline.domain, targets: baseline.targets, networks: baseline.networks } } : {}),
     observed: { domain: observed.domain, targets: observed.targets, networks: observed.networks },

@@ -38,9 +38,10 @@ export function openFinding(): Finding {
   return structuredClone(OPEN_DEFAULT_ROUTE) as Finding;
 }
 
-/** The same finding resolved: bob deleted the route five minutes later. */
+/** The same finding resolved: bob deleted the route five minutes later (alice's change kept as `opening`). */
 export function resolvedFinding(): Finding {
   const finding = openFinding();
+  finding.opening = { actor: finding.actor, eventTime: finding.eventTime };
   finding.status = 'resolved';
   finding.operation = 'ec2:DeleteRoute';
   finding.eventId = 'ev-delete-2';
@@ -73,6 +74,8 @@ export function resolvedAddedRouteFinding(): Finding {
   finding.resource = 'rtb-0c3';
   finding.summary = '10.2.0.0/16 → pcx-02 on rtb-0c3';
   finding.item = '10.2.0.0/16';
+  finding.observed = { destination: '10.2.0.0/16', target: { type: 'peering', id: 'pcx-02' } };
+  finding.opening = { actor: finding.actor, eventTime: finding.eventTime };
   finding.status = 'resolved';
   finding.eventTime = '2026-11-26T10:05:00Z';
   finding.resolvedAt = '2026-11-26T10:05:01Z';

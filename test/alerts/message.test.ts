@@ -154,11 +154,13 @@ describe('storm wording', () => {
       .toBe('route.removed (3), route.added (2), nat.deleted (1), +1 more rule');
   });
 
-  it('puts one finding of a storm on one line', () => {
-    const finding = resolvedFinding();
+  it('puts one finding of a storm on one line, a resolved one as what the resource is now', () => {
+    const finding = openFinding();
     finding.summary = 'two\nlines';
 
-    expect(groupFindingLine(openFinding())).toBe('[CRITICAL] route.default-added — rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1');
-    expect(groupFindingLine(finding)).toBe('Resolved: route.default-added — rtb-0a1: two lines');
+    expect(groupFindingLine(finding)).toBe('[CRITICAL] route.default-added — rtb-0a1: two lines');
+    expect(groupFindingLine(resolvedFinding())).toBe(
+      'Resolved: route.default-added — rtb-0a1: route 0.0.0.0/0 is gone from route table rtb-0a1, as in the baseline',
+    );
   });
 });

@@ -47,7 +47,7 @@ describe('PagerDutySink over HTTP', () => {
         summary: 'route.default-added: 0.0.0.0/0 → nat-0abc on rtb-0a1',
         source: 'aws:111122223333/eu-west-1',
         severity: 'critical',
-        timestamp: '2026-11-26T10:00:00Z',
+        timestamp: '2026-11-26T10:00:02Z',
         component: 'rtb-0a1',
         group: 'route-table',
         class: 'route.default-added',
@@ -59,6 +59,7 @@ describe('PagerDutySink over HTTP', () => {
             sourceIp: '203.0.113.7',
             userAgent: 'aws-cli/2.15.0 Python/3.11.6',
           },
+          changedAt: '2026-11-26T10:00:00Z',
           eventIds: ['ev-create-1'],
           hint: 'Delete the route: aws ec2 delete-route --route-table-id rtb-0a1 --destination-cidr-block 0.0.0.0/0',
           fingerprint: OPEN_DEFAULT_ROUTE.fingerprint,
@@ -138,48 +139,47 @@ describe('PagerDutySink endpoints', () => {
 });
 
 describe('PagerDutySink storms', () => {
-  it('triggers one incident for a storm, keyed by the group, with its findings most urgent first', async () => {
+  it('triggers one incident for a storm\'s open findings, keyed by the group, most urgent first, and resolves its resolved ones', async () => {
     await sink.send(sink.buildGroup(smallStorm()));
 
-    expect(receiver.requests).toHaveLength(1);
-    expect(receiver.requests[0]?.body).toEqual({
-      routing_key: ROUTING_KEY,
-      event_action: 'trigger',
-      dedup_key: 'storm:event:ev-create-1',
-      payload: {
-        summary: '3 findings from event ev-create-1: route.added (2), route.default-added (1)',
-        source: 'aws:111122223333/eu-west-1',
-        severity: 'critical',
-        timestamp: '2026-11-26T10:00:00Z',
-        class: 'storm',
-        custom_details: {
-          cause: 'event ev-create-1',
-          count: 3,
-          findings: [
-            {
-              fingerprint: OPEN_DEFAULT_ROUTE.fingerprint, rule: 'route.default-added', severity: 'critical', status: 'open',
-              resource: 'rtb-0a1', summary: '0.0.0.0/0 → nat-0abc on rtb-0a1',
-            },
-            {
-              fingerprint: addedRouteFinding().fingerprint, rule: 'route.added', severity: 'medium', status: 'open',
-              resource: 'rtb-0b2', summary: '10.1.0.0/16 → pcx-01 on rtb-0b2',
-            },
-            {
-              fingerprint: resolvedAddedRouteFinding().fingerprint, rule: 'route.added', severity: 'high', status: 'resolved',
-              resource: 'rtb-0c3', summary: '10.2.0.0/16 → pcx-02 on rtb-0c3',
-            },
-          ],
-          omitted: 0,
+    expect(receiver.requests.map((r) => r.body)).toEqual([
+      {
+        routing_key: ROUTING_KEY,
+        event_action: 'trigger',
+        dedup_key: 'storm:event:ev-create-1',
+        payload: {
+          summary: '2 findings from event ev-create-1: route.added (1), route.default-added (1)',
+          source: 'aws:111122223333/eu-west-1',
+          severity: 'critical',
+          timestamp: '2026-11-26T10:00:02Z',
+          class: 'storm',
+          custom_details: {
+            cause: 'event ev-create-1',
+            changedAt: '2026-11-26T10:00:00Z',
+            count: 2,
+            findings: [
+              {
+                fingerprint: OPEN_DEFAULT_ROUTE.fingerprint, rule: 'route.default-added', severity: 'critical', status: 'open',
+                resource: 'rtb-0a1', summary: '0.0.0.0/0 → nat-0abc on rtb-0a1',
+              },
+              {
+                fingerprint: addedRouteFinding().fingerprint, rule: 'route.added', severity: 'medium', status: 'open',
+                resource: 'rtb-0b2', summary: '10.1.0.0/16 → pcx-01 on rtb-0b2',
+              },
+            ],
+            omitted: 0,
+          },
         },
       },
-    });
+      { routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: resolvedAddedRouteFinding().fingerprint },
+    ]);
   });
 
   it('takes the highest severity of the group', () => {
     const group = smallStorm();
     group.findings = group.findings.filter((f) => f.rule === 'route.added');
 
-    expect(sink.buildGroup(group).payload.severity).toBe('error');
+    expect(sink.stormTrigger(group).payload.severity).toBe('error');
   });
 
   it('keeps a storm of 5000 findings with long summaries far below 512 KB, counting what it leaves out', async () => {
@@ -192,7 +192,7 @@ describe('PagerDutySink storms', () => {
       return finding;
     });
 
-    const event = sink.buildGroup({ cause: `principal ${'p'.repeat(2000)}`, key: 'storm:principal:p', findings });
+    const event = sink.stormTrigger({ cause: `principal ${'p'.repeat(2000)}`, key: 'storm:principal:p', findings });
     await sink.send(event);
 
     const details = event.payload.custom_details;

@@ -73,7 +73,7 @@ describe('SlackSink over HTTP', () => {
             { type: 'mrkdwn', text: '*What changed*\nBaseline: (none)\nObserved: 0.0.0.0/0 → nat:nat-0abc' },
             { type: 'mrkdwn', text: '*Who*\narn:aws:iam::111122223333:user/alice\nfrom 203.0.113.7\nvia aws-cli/2.15.0 Python/3.11.6' },
             { type: 'mrkdwn', text: '*Where*\naws 111122223333 eu-west-1\nroute-table rtb-0a1' },
-            { type: 'mrkdwn', text: '*When*\n2026-11-26T10:00:00Z' },
+            { type: 'mrkdwn', text: '*Opened at*\n2026-11-26T10:00:02Z\nchanged at 2026-11-26T10:00:00Z' },
           ],
         },
         {
@@ -87,24 +87,27 @@ describe('SlackSink over HTTP', () => {
     });
   });
 
-  it('posts the exact blocks for its resolve, naming what was reverted', async () => {
+  it('posts the exact blocks for its resolve: what the resource is now, both processing times with their change times', async () => {
     await sink.send(sink.build(resolvedFinding()));
 
     expect(receiver.requests[0]?.body).toEqual({
-      text: 'Resolved: route.default-added: 0.0.0.0/0 → nat-0abc on rtb-0a1',
+      text: 'Resolved: route.default-added: route 0.0.0.0/0 is gone from route table rtb-0a1, as in the baseline',
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: 'Resolved: route.default-added' } },
         {
           type: 'section',
-          text: { type: 'mrkdwn', text: '*Reverted:* 0.0.0.0/0 → nat-0abc on rtb-0a1\nroute-table rtb-0a1 matches its baseline again.' },
+          text: {
+            type: 'mrkdwn',
+            text: '*Now:* route 0.0.0.0/0 is gone from route table rtb-0a1, as in the baseline.\n*Opened for:* 0.0.0.0/0 → nat-0abc on rtb-0a1',
+          },
         },
         {
           type: 'section',
           fields: [
             { type: 'mrkdwn', text: '*Resolved by*\narn:aws:iam::111122223333:user/bob\nfrom 198.51.100.9\nvia console.amazonaws.com' },
             { type: 'mrkdwn', text: '*Where*\naws 111122223333 eu-west-1\nroute-table rtb-0a1' },
-            { type: 'mrkdwn', text: '*Resolved at*\n2026-11-26T10:05:00Z' },
-            { type: 'mrkdwn', text: '*Opened at*\n2026-11-26T10:00:02Z' },
+            { type: 'mrkdwn', text: '*Resolved at*\n2026-11-26T10:05:01Z\nchanged at 2026-11-26T10:05:00Z' },
+            { type: 'mrkdwn', text: '*Opened at*\n2026-11-26T10:00:02Z\nchanged at 2026-11-26T10:00:00Z' },
           ],
         },
         { type: 'context', elements: [{ type: 'mrkdwn', text: `<${ROUTE_TABLE_URL}|Open in AWS console>` }] },
@@ -162,7 +165,7 @@ describe('SlackSink storms', () => {
         { type: 'header', text: { type: 'plain_text', text: '[CRITICAL] 3 findings from event ev-create-1' } },
         { type: 'section', text: { type: 'mrkdwn', text: '[CRITICAL] route.default-added — rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1' } },
         { type: 'section', text: { type: 'mrkdwn', text: '[MEDIUM] route.added — rtb-0b2: 10.1.0.0/16 → pcx-01 on rtb-0b2' } },
-        { type: 'section', text: { type: 'mrkdwn', text: 'Resolved: route.added — rtb-0c3: 10.2.0.0/16 → pcx-02 on rtb-0c3' } },
+        { type: 'section', text: { type: 'mrkdwn', text: 'Resolved: route.added — rtb-0c3: route 10.2.0.0/16 is gone from route table rtb-0c3, as in the baseline' } },
       ],
     });
   });
