@@ -1,4 +1,5 @@
 import { awsCatalog } from '../adapters/aws/catalog.js';
+import { isCallRecordType } from '../adapters/aws/cloudtrail.js';
 import { cloudTrailRecordAdapter } from '../adapters/aws/envelopes.js';
 import { activityLogRecordAdapter } from '../adapters/azure/activity-log.js';
 import { azureCatalog } from '../adapters/azure/catalog.js';
@@ -6,6 +7,7 @@ import { gcpCatalog, normalizeMethod } from '../adapters/gcp/catalog.js';
 import { logEntryAdapter } from '../adapters/gcp/envelopes.js';
 import { allAdapters } from '../adapters/index.js';
 import { isObject } from '../core/reasons.js';
+import type { CapturedFields } from './archive-scanner.js';
 
 /**
  * The cheap check that drops, before any schema validation, an archived record whose operation no
@@ -14,28 +16,37 @@ import { isObject } from '../core/reasons.js';
  * watched records (and malformed ones, which the adapter rejects with a reason) go the normal way.
  */
 
-const awsWatched = new Set(awsCatalog.map((row) => `${row.source} ${row.name}`));
+/** Watched operation names by event source: looked up without building a key string per record. */
+const awsWatched = new Map<string, Set<string>>();
+for (const row of awsCatalog) awsWatched.set(row.source, (awsWatched.get(row.source) ?? new Set()).add(row.name));
 const azureWatched = new Set(azureCatalog.map((row) => row.name.toLowerCase()));
 const gcpWatched = new Set(gcpCatalog.map((row) => row.name));
 
-/** The top-level fields of a CloudTrail log file element that the scanner captures for `cloudTrailElementWanted`. */
-export const CLOUDTRAIL_FIELDS: ReadonlySet<string> = new Set(['eventSource', 'eventName', 'detail-type', 'Records']);
+/** The top-level fields of a CloudTrail log file element that the scanner captures for `cloudTrailElementWanted`, in this order. */
+export const CLOUDTRAIL_FIELDS: readonly string[] = ['eventSource', 'eventName', 'eventType', 'detail-type', 'Records'];
+const EVENT_SOURCE = 0, EVENT_NAME = 1, EVENT_TYPE = 2, DETAIL_TYPE = 3, RECORDS = 4;
 
 function nonEmpty(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
 
 function awsUnwatched(eventSource: unknown, eventName: unknown): boolean {
-  return nonEmpty(eventSource) && nonEmpty(eventName) && !awsWatched.has(`${eventSource} ${eventName}`);
+  return nonEmpty(eventSource) && nonEmpty(eventName) && awsWatched.get(eventSource)?.has(eventName) !== true;
 }
 
 /**
  * Does a CloudTrail log file element need parsing, judged from its captured top-level fields? Not
- * when it is a bare CloudTrail record (no `detail-type`, no `Records`) of an unwatched operation.
+ * when it is a bare CloudTrail record (no `detail-type`, no `Records`) of an unwatched operation, or
+ * a record of a type that carries no call at all (CloudTrail Insights), as `parseCloudTrailRecord` says.
  */
-export function cloudTrailElementWanted(fields: ReadonlyMap<string, string | null>): boolean {
-  if (fields.has('detail-type') || fields.has('Records')) return true;
-  return !awsUnwatched(fields.get('eventSource'), fields.get('eventName'));
+export function cloudTrailElementWanted(fields: CapturedFields): boolean {
+  if (fields.has(DETAIL_TYPE) || fields.has(RECORDS)) return true;
+  const eventSource = fields.value(EVENT_SOURCE);
+  if (eventSource === undefined) {
+    const eventType = fields.value(EVENT_TYPE);
+    return !(nonEmpty(eventType) && !isCallRecordType(eventType));
+  }
+  return !awsUnwatched(eventSource, fields.value(EVENT_NAME));
 }
 
 function azureOperation(raw: Record<string, unknown>): unknown {

@@ -17,22 +17,25 @@ async function isGzip(file: string): Promise<boolean> {
 }
 
 /**
- * A file's text as a stream of UTF-8 chunks, gunzipped when it starts with gzip's magic bytes
- * (CloudTrail writes `.json.gz`; a concatenation of gzip members reads as one). Memory holds
- * a chunk at a time, never the file.
+ * Bytes per chunk the reader is handed: large, so the per-chunk cost (a zlib call, a stream turn, the
+ * scanner's carried remainder) is paid every megabyte, not every few kilobytes; small beside what a
+ * replay may hold (issue 12: 256 MB).
  */
-export async function openText(file: string): Promise<Readable> {
+const CHUNK = 1 << 20;
+
+/**
+ * A file's bytes as a stream of Buffer chunks, gunzipped when it starts with gzip's magic bytes
+ * (CloudTrail writes `.json.gz`; a concatenation of gzip members reads as one). The gunzip runs on
+ * libuv's threads, a chunk or two ahead of the reader. Memory holds a few chunks, never the file.
+ */
+export async function openBytes(file: string): Promise<Readable> {
   const gzip = await isGzip(file);
-  const raw = createReadStream(file, { highWaterMark: 1 << 16 });
-  if (!gzip) {
-    raw.setEncoding('utf8');
-    return raw;
-  }
-  const gunzip = createGunzip({ chunkSize: 1 << 14 });
+  const raw = createReadStream(file, { highWaterMark: gzip ? 1 << 16 : CHUNK });
+  if (!gzip) return raw;
+  const gunzip = createGunzip({ chunkSize: CHUNK });
   raw.on('error', (error) => gunzip.destroy(error));
   gunzip.on('close', () => raw.destroy());
   raw.pipe(gunzip);
-  gunzip.setEncoding('utf8');
   return gunzip;
 }
 

@@ -1,14 +1,15 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { CLOUDTRAIL_FIELDS, cloudTrailElementWanted, unwatchedRecord } from './archive-prefilter.js';
 import { ArchiveScanner, type ScanEvent } from './archive-scanner.js';
-import { openText, readError } from './archive-stream.js';
+import { openBytes, readError } from './archive-stream.js';
 import { isObject } from '../core/reasons.js';
 
-/** One delivery read from a file, a record dropped unvalidated because nobody watches it, or why it could not be read. */
+/** One delivery read from a file, records dropped unvalidated because nobody watches them (how many), or why it could not be read. */
 export type InputItem =
   | { source: string; value: unknown }
-  | { source: string; ignored: true }
+  | { source: string; ignored: number }
   | { source: string; error: string };
 
 /**
@@ -48,7 +49,7 @@ function item(source: string, text: string): InputItem {
   } catch (error) {
     return { source, error: jsonError(error) };
   }
-  return unwatchedRecord(value) ? { source, ignored: true } : { source, value };
+  return unwatchedRecord(value) ? { source, ignored: 1 } : { source, value };
 }
 
 function parses(text: string): boolean {
@@ -63,10 +64,11 @@ function parses(text: string): boolean {
 /** Where the first chunks say the file is JSON lines (each line a value), not one document. */
 const HEAD_LIMIT = 1 << 20;
 const STREAMED_HEAD = /^(?:\[|\{\s*"(?:Records|records)"\s*:)/;
+const NEWLINE = 0x0a;
 
 /** JSON lines: one delivery per line, `file#line`; a file of one line is `file`. A bad line is one error. */
-async function* linesOf(file: string, chunks: AsyncIterable<string>): AsyncGenerator<InputItem[]> {
-  let carry = '';
+async function* linesOf(file: string, chunks: AsyncIterable<Buffer>): AsyncGenerator<InputItem[]> {
+  let carry: Buffer | undefined;
   let line = 0;
   let held: { text: string; line: number } | undefined;
   let many = false;
@@ -78,35 +80,35 @@ async function* linesOf(file: string, chunks: AsyncIterable<string>): AsyncGener
     held = { text, line: at };
   };
   for await (const chunk of chunks) {
-    carry += chunk;
+    const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     const batch: InputItem[] = [];
     let from = 0;
-    for (let nl = carry.indexOf('\n'); nl >= 0; nl = carry.indexOf('\n', from)) {
-      take(carry.slice(from, nl), batch);
+    for (let nl = buf.indexOf(NEWLINE); nl >= 0; nl = buf.indexOf(NEWLINE, from)) {
+      take(buf.toString('utf8', from, nl), batch);
       from = nl + 1;
     }
-    carry = carry.slice(from);
+    carry = from < buf.length ? buf.subarray(from) : undefined;
     if (batch.length > 0) yield batch;
   }
   const last: InputItem[] = [];
-  take(carry, last);
+  take(carry ? carry.toString('utf8') : '', last);
   if (held) last.push(item(many ? `${file}#${held.line}` : file, held.text));
   yield last;
 }
 
 /**
  * One document, streamed: each element of a top-level array or of a `Records`/`records` array is
- * `file#index` (a CloudTrail log file's unwatched records dropped unparsed), any other value is
- * `file` (`file#n` when the file holds several).
+ * `file#index` (a CloudTrail log file's unwatched records counted, never decoded or parsed), any other
+ * value is `file` (`file#n` when the file holds several).
  */
-async function* documentOf(file: string, chunks: AsyncIterable<string>): AsyncGenerator<InputItem[]> {
+async function* documentOf(file: string, chunks: AsyncIterable<Buffer>): AsyncGenerator<InputItem[]> {
   const scanner = new ArchiveScanner(CLOUDTRAIL_FIELDS, cloudTrailElementWanted);
-  const ignored: InputItem = { source: file, ignored: true };
   let values = 0;
   let held: string | undefined;
   const add = (event: ScanEvent, batch: InputItem[]): void => {
-    if (event.kind === 'element') {
-      if (event.text === undefined) { batch.push(ignored); return; }
+    if (event.kind === 'skipped') {
+      batch.push({ source: file, ignored: event.count });
+    } else if (event.kind === 'element') {
       const parsed = item(`${file}#${event.index}`, event.text);
       // An SQS event's records are messages, read by the SQS adapter from their envelope.
       if ('value' in parsed && isObject(parsed.value) && parsed.value.eventSource === 'aws:sqs') parsed.value = { Records: [parsed.value] };
@@ -133,51 +135,51 @@ async function* documentOf(file: string, chunks: AsyncIterable<string>): AsyncGe
   yield last;
 }
 
+/** Where a file's content starts: after a UTF-8 byte order mark and white space; -1 when none is in `head` yet. */
+function contentStart(head: Buffer): number {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i += 1;
+  return i < head.length ? i : -1;
+}
+
 /**
- * The deliveries in one file, a batch per chunk read, as a stream (gzip or not, by its magic bytes) with memory
- * bounded by the largest record, not the file: a JSON document (one value, an array, a CloudTrail
- * log file `{"Records": [...]}`), or JSON lines (Azure's `PT1H.json`, GCP's hourly Cloud Storage
- * exports). A file that cannot be read, or stops being readable, gives one error naming it.
+ * The deliveries in one opened file, a batch per chunk read, with memory bounded by the largest record,
+ * not the file: a JSON document (one value, an array, a CloudTrail log file `{"Records": [...]}`), or
+ * JSON lines (Azure's `PT1H.json`, GCP's hourly Cloud Storage exports). A file that cannot be read, or
+ * stops being readable, gives one error naming it.
  */
-export async function* readDeliveries(file: string): AsyncGenerator<InputItem[]> {
-  let stream;
-  try {
-    stream = await openText(file);
-  } catch (error) {
-    yield [{ source: file, error: readError(error) }];
-    return;
-  }
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
+async function* deliveriesOf(file: string, opened: Opened): AsyncGenerator<InputItem[]> {
+  if ('error' in opened) { yield [{ source: file, error: readError(opened.error) }]; return; }
+  const { stream } = opened;
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   try {
     // Read until the first line ends (or the head shows a streamed document): enough to tell the shape.
-    // Chunks are kept apart and joined once; re-reading a growing string per chunk is quadratic garbage.
-    const parts: string[] = [];
+    const parts: Buffer[] = [];
     let length = 0;
     let done = false;
+    let head: Buffer = Buffer.alloc(0);
     let content = -1;
-    let lineEnded = false;
-    let checked = false;
     let streamed = false;
     for (;;) {
       const next = await iterator.next();
       if (next.done) { done = true; break; }
-      const chunk = next.value;
-      parts.push(chunk);
-      if (content < 0) { const at = chunk.search(/[^\s\uFEFF]/); if (at >= 0) content = length + at; }
-      length += chunk.length;
-      if (content >= 0 && chunk.includes('\n', Math.max(0, content - (length - chunk.length)))) lineEnded = true;
-      if (!checked && content >= 0 && length - content >= 64) {
-        checked = true;
-        streamed = STREAMED_HEAD.test(parts.join('').slice(content, content + 64));
-      }
-      if (lineEnded || streamed || length >= HEAD_LIMIT) break;
+      parts.push(next.value);
+      length += next.value.length;
+      head = parts.length === 1 ? next.value : Buffer.concat(parts, length);
+      content = contentStart(head);
+      if (content < 0) continue;
+      streamed = length - content >= 64 && STREAMED_HEAD.test(head.toString('latin1', content, content + 64));
+      if (streamed || head.indexOf(NEWLINE, content) >= 0 || length >= HEAD_LIMIT) break;
     }
-    const text = parts.join('').replace(/^\uFEFF/, '').trimStart();
-    if (text === '' && done) { yield [{ source: file, error: 'empty file' }]; return; }
-    const newline = text.indexOf('\n');
-    const lines = newline >= 0 && !STREAMED_HEAD.test(text) && parses(text.slice(0, newline));
-    async function* rest(): AsyncGenerator<string> {
-      yield text;
+    if (content < 0) {
+      if (done) { yield [{ source: file, error: 'empty file' }]; return; }
+      content = head.length;
+    }
+    if (!streamed) streamed = STREAMED_HEAD.test(head.toString('latin1', content, content + 64));
+    const newline = head.indexOf(NEWLINE, content);
+    const lines = newline >= 0 && !streamed && parses(head.toString('utf8', content, newline));
+    async function* rest(): AsyncGenerator<Buffer> {
+      yield head.subarray(content);
       if (done) return;
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
     }
@@ -186,5 +188,31 @@ export async function* readDeliveries(file: string): AsyncGenerator<InputItem[]>
     yield [{ source: file, error: readError(error) }];
   } finally {
     stream.destroy();
+  }
+}
+
+type Opened = { stream: Readable } | { error: unknown };
+
+function openFile(file: string): Promise<Opened> {
+  return openBytes(file).then((stream) => ({ stream }), (error: unknown) => ({ error }));
+}
+
+/**
+ * Each file's deliveries in turn (gzip or not, by its magic bytes): read one file's `batches` to the
+ * end before asking for the next file. The next file is opened, and its first chunk gunzipped on
+ * libuv's threads, while this one is read.
+ */
+export async function* readFiles(files: readonly string[]): AsyncGenerator<{ file: string; batches: AsyncGenerator<InputItem[]> }> {
+  let next = files[0] !== undefined ? openFile(files[0]) : undefined;
+  try {
+    for (const [k, file] of files.entries()) {
+      const current = await next!;
+      const following = files[k + 1];
+      next = following !== undefined ? openFile(following) : undefined;
+      yield { file, batches: deliveriesOf(file, current) };
+    }
+  } finally {
+    // A reader that stopped early: the file opened ahead is not read.
+    void next?.then((opened) => { if ('stream' in opened) opened.stream.destroy(); });
   }
 }

@@ -4,7 +4,7 @@ import { ParseError } from '../../core/errors.js';
 import { awsCatalogRow, serviceOf } from './catalog.js';
 import { awsExtractors } from './extractors.js';
 import { unwrapped } from './payload-reader.js';
-import { clip, issueReason, rejected } from '../../core/reasons.js';
+import { clip, isObject, issueReason, rejected } from '../../core/reasons.js';
 import { safeChanges, usableEventId } from '../../core/safe-text.js';
 
 /** What is needed to tell a record's operation: enough to ignore what nobody watches. */
@@ -52,6 +52,18 @@ export interface RecordContext {
 
 const BARE_RECORD: RecordContext = { where: 'CloudTrail record', path: '' };
 
+/**
+ * CloudTrail record types that carry a call (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html,
+ * `eventType`). Another type in a trail's log file (CloudTrail Insights' `AwsCloudTrailInsight`, one
+ * added later) is a well-formed record nobody watches: ignored, not rejected for the call fields it lacks.
+ */
+const CALL_RECORD_TYPES: ReadonlySet<string> = new Set(['AwsApiCall', 'AwsServiceEvent', 'AwsConsoleAction', 'AwsConsoleSignIn', 'AwsVpceEvent']);
+
+/** Is `eventType` absent, or one of the record types that carry a call? */
+export function isCallRecordType(eventType: unknown): boolean {
+  return typeof eventType !== 'string' || eventType === '' || CALL_RECORD_TYPES.has(eventType);
+}
+
 /** Route 53 is a global service: its events arrive in us-east-1 but its zones live nowhere in particular. */
 const GLOBAL_SOURCES = new Set(['route53.amazonaws.com']);
 
@@ -80,7 +92,12 @@ function join(path: string, key: string): string {
 export function parseCloudTrailRecord(raw: unknown, context: RecordContext = BARE_RECORD): ParsedRecord {
   const { where, path } = context;
   const key = EventKeySchema.safeParse(raw, { reportInput: true });
-  if (!key.success) return { status: 'rejected', reason: issueReason(where, key.error, path) };
+  if (!key.success) {
+    const type = isObject(raw) ? raw.eventType : undefined;
+    if (isCallRecordType(type)) return { status: 'rejected', reason: issueReason(where, key.error, path) };
+    const id = usableEventId(isObject(raw) ? raw.eventID : undefined);
+    return { status: 'ignored', ...(id ? { eventId: id } : {}), reason: 'unwatched', detail: `${clip(String(type), 60)} record` };
+  }
   const operation = clip(`${serviceOf(key.data.eventSource)}:${key.data.eventName}`, 120);
   const usableId = usableEventId(key.data.eventID);
   const knownId = usableId ? { eventId: usableId } : {};

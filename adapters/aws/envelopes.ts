@@ -3,7 +3,7 @@ import type { ParsedRecord } from '../../core/change.js';
 import { oneLine } from '../../core/errors.js';
 import type { CloudAdapter } from '../../core/ports.js';
 import { CLOUDTRAIL_DETAIL_TYPE } from './catalog.js';
-import { parseCloudTrailRecord } from './cloudtrail.js';
+import { isCallRecordType, parseCloudTrailRecord } from './cloudtrail.js';
 import { clip, isObject, issueReason, quote, rejected, withIndex } from '../../core/reasons.js';
 
 /** An EventBridge event (https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html). */
@@ -34,10 +34,14 @@ function parseEventBridge(raw: unknown, where = 'EventBridge event'): ParsedReco
   return parseCloudTrailRecord(event.detail, { where, path: 'detail', envelopeAccount: event.account });
 }
 
-/** Is `raw` shaped like a bare CloudTrail record (not wrapped in an envelope)? */
+/**
+ * Is `raw` shaped like a bare CloudTrail record (not wrapped in an envelope)? A call's, or a record of
+ * another type (`eventType` and `eventID`, no call: CloudTrail Insights), which the parser ignores.
+ */
 export function isCloudTrailRecord(raw: unknown): boolean {
-  return isObject(raw) && typeof raw.eventSource === 'string' && typeof raw.eventName === 'string'
-    && !('detail-type' in raw) && !('Records' in raw);
+  if (!isObject(raw) || 'detail-type' in raw || 'Records' in raw) return false;
+  if (typeof raw.eventSource === 'string' && typeof raw.eventName === 'string') return true;
+  return typeof raw.eventType === 'string' && typeof raw.eventID === 'string' && !isCallRecordType(raw.eventType);
 }
 
 /** `{"Records": [...]}`: an SQS event (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html) or a CloudTrail log file. */

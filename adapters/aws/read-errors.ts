@@ -74,6 +74,9 @@ export function classifyAwsError(error: unknown): AwsErrorClass {
   return 'permanent';
 }
 
+/** What to do when the SDK's credential chain found nothing (its own message lists every provider it tried). */
+const NO_CREDENTIALS = 'no AWS credentials found: sign in (aws sso login, or AWS_PROFILE), set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is attached';
+
 /**
  * The netdrift error for a failed AWS call, in one line naming the call, what it read and the
  * code. The AWS message is left out: an authorization failure's can run to kilobytes of encoded
@@ -86,7 +89,9 @@ export function awsReadError(operation: string, subject: string, error: unknown)
   if (error instanceof PermanentReadError && !(error instanceof AwsNotFoundError)) return error;
   const status = httpStatus(error);
   const attempts = fieldsOf(error).$metadata?.attempts;
-  const message = `${operation} ${subject}: ${awsErrorCode(error)}`
+  const code = awsErrorCode(error);
+  const message = `${operation} ${subject}: ${code}`
+    + (code === 'CredentialsProviderError' ? ` (${NO_CREDENTIALS})` : '')
     + (status === undefined ? '' : ` (HTTP ${status})`)
     + (typeof attempts === 'number' && attempts > 1 ? `, after ${attempts} attempts` : '');
   switch (classifyAwsError(error)) {

@@ -136,11 +136,30 @@ function parseActivity(raw: unknown, where: string): ParsedRecord {
 const ExportSchema = z.looseObject({ records: z.array(z.unknown()) });
 
 /**
+ * One page of the REST API's list (https://learn.microsoft.com/rest/api/monitor/activity-logs/list):
+ * `{"value": [...], "nextLink": ...}`. Only this page is read: following `nextLink` is the caller's.
+ */
+const ListPageSchema = z.looseObject({ value: z.array(z.unknown()) });
+
+function isListPage(raw: unknown): raw is { value: unknown[] } {
+  return isObject(raw) && Array.isArray(raw.value) && (raw.value.length === 0 || raw.value.some(isActivityLogRecord));
+}
+
+function parseListPage(raw: unknown): ParsedRecord[] {
+  const parsed = ListPageSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) return [rejected(issueReason('Activity Log list', parsed.error))];
+  if (parsed.data.value.length === 0) return [rejected('Activity Log list: value is empty (no audit record to process)')];
+  return parsed.data.value.map((member, index) => withIndex(parseActivity(member, `Activity Log list value[${index}]`), index));
+}
+
+/**
  * An Activity Log export → one parsed record per entry: `{"records": [...]}` as diagnostic settings write
- * it, or a JSON array of events (`az monitor activity-log list`). A bad entry is rejected with its index.
+ * it, a JSON array of events (`az monitor activity-log list`), or a page of the REST API's list
+ * (`{"value": [...]}`, `az rest`). A bad entry is rejected with its index.
  */
 export function parseActivityLogExport(raw: unknown): ParsedRecord[] {
   if (Array.isArray(raw)) return raw.map((member, index) => withIndex(parseActivity(member, `Activity Log events [${index}]`), index));
+  if (isListPage(raw)) return parseListPage(raw);
   const parsed = ExportSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) return [rejected(issueReason('Activity Log export', parsed.error))];
   if (parsed.data.records.length === 0) return [rejected('Activity Log export: records is empty (no audit record to process)')];
@@ -159,10 +178,10 @@ export function isActivityLogRecord(raw: unknown): boolean {
   return typeof name === 'string' || (isObject(name) && typeof name.value === 'string');
 }
 
-/** Is `raw` an Activity Log export: `{"records": [...]}`, or an array of Activity Log events? */
+/** Is `raw` an Activity Log export: `{"records": [...]}`, an array of Activity Log events, or a REST list page of them? */
 export function isActivityLogExport(raw: unknown): boolean {
   if (Array.isArray(raw)) return raw.some(isActivityLogRecord) && !raw.some((member) => isEventGridEvent(member) || isAzureCloudEvent(member));
-  return isObject(raw) && Array.isArray(raw.records);
+  return isObject(raw) && (Array.isArray(raw.records) || isListPage(raw));
 }
 
 /** Activity Log exports, for replay. */

@@ -60,7 +60,7 @@ describe('netdrift replay: archives as clouds write them', () => {
     expect(archive.code).toBe(0);
     expect(archive.stderr).toBe('');
     expect(archive.stdout).toBe(plain.stdout);
-    expect(summary(archive.stdout)).toBe('6 events: 1 findings opened, 1 resolved, 4 ignored, 0 duplicates, 0 rejected');
+    expect(summary(archive.stdout)).toBe('6 events: 1 findings opened, 1 resolved, 4 ignored (not watched), 0 ignored (failed calls), 0 duplicates, 0 stale, 0 rejected');
   });
 
   it('a corrupt gzip file is one line naming it; the other files are still processed', async () => {
@@ -72,7 +72,7 @@ describe('netdrift replay: archives as clouds write them', () => {
 
     expect(result.code).toBe(3);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^rejected .*a\.json\.gz: not a readable gzip file \(.+\)$/)]);
-    expect(summary(result.stdout)).toBe('2 events: 1 findings opened, 0 resolved, 1 ignored, 0 duplicates, 1 rejected');
+    expect(summary(result.stdout)).toBe('2 events: 1 findings opened, 0 resolved, 1 ignored (not watched), 0 ignored (failed calls), 0 duplicates, 0 stale, 1 rejected');
   });
 
   it('reads Azure Activity Log exports as diagnostic settings write them: PT1H.json, one record per line', async () => {
@@ -95,7 +95,7 @@ describe('netdrift replay: archives as clouds write them', () => {
     expect(exported.code).toBe(0);
     expect(exported.stdout).toBe(plain.stdout);
     expect(exported.stdout).toContain('change.unverified');
-    expect(summary(exported.stdout)).toMatch(/^4 events: 1 findings opened, 0 resolved, 3 ignored/);
+    expect(summary(exported.stdout)).toBe('4 events: 1 findings opened, 0 resolved, 2 ignored (not watched), 1 ignored (failed calls), 0 duplicates, 0 stale, 0 rejected');
   });
 
   it('reads GCP Log Router exports to Cloud Storage: hourly files of one LogEntry per line, gzip or not', async () => {
@@ -121,7 +121,7 @@ describe('netdrift replay: archives as clouds write them', () => {
     expect(exported.code).toBe(0);
     expect(exported.stdout).toBe(plain.stdout);
     expect(exported.stdout).toContain('route.default-added');
-    expect(summary(exported.stdout)).toBe('3 events: 1 findings opened, 0 resolved, 2 ignored, 0 duplicates, 0 rejected');
+    expect(summary(exported.stdout)).toBe('3 events: 1 findings opened, 0 resolved, 2 ignored (not watched), 0 ignored (failed calls), 0 duplicates, 0 stale, 0 rejected');
   });
 
   it('streams a 100k-record gzip log file in well under 10 s of CPU, its memory bounded by a record, not the file', async () => {
@@ -144,7 +144,7 @@ describe('netdrift replay: archives as clouds write them', () => {
     const result = await timedCli(['replay', '--baseline', join(dir, 'baselines'), file]);
 
     expect(result.code).toBe(0);
-    expect(summary(result.stdout)).toBe('100000 events: 250 findings opened, 250 resolved, 99500 ignored, 0 duplicates, 0 rejected');
+    expect(summary(result.stdout)).toBe('100000 events: 250 findings opened, 250 resolved, 99500 ignored (not watched), 0 ignored (failed calls), 0 duplicates, 0 stale, 0 rejected');
     // CPU time, not wall time: the kernel's count does not grow when other tests share the machine.
     expect(result.cpuSeconds).toBeLessThan(10);
     // The file is about 70 MB of JSON: read whole it would add at least that (the old reader: 1.1 GB for 95 MB).
