@@ -35,6 +35,20 @@ function globalFlags(argv: readonly string[]): { args: string[]; quiet: boolean;
   return { args, quiet: given.has('quiet'), verbose: given.has('verbose'), help: given.has('help') };
 }
 
+/** What the clouds' SDKs throw when no credential could be had at all (AWS, Azure Identity, Google auth). */
+const NO_CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'CredentialUnavailableError', 'AggregateAuthenticationError']);
+
+/**
+ * The command failed because no credential could be had (anywhere in the `cause` chain): the
+ * operator's setup to fix, exit 2 like a bad setting. Its line already names what to do.
+ */
+function lacksCredentials(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1) {
+    if (NO_CREDENTIAL_ERRORS.has(e.name) || e.message.startsWith('Could not load the default credentials')) return true;
+  }
+  return false;
+}
+
 /** Where a command line writes; `main` adds the verbosity and colour the flags and environment ask for. */
 export type Streams = Pick<CommandIO, 'stdout' | 'stderr' | 'env' | 'cwd'>;
 
@@ -63,7 +77,7 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
     if (!command) throw new UsageError(`unknown command "${name}"`, { help: true });
     return await command(rest, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof ConfigError || lacksCredentials(error)) {
       const hint = error instanceof UsageError && error.help ? ` (try netdrift ${[...topic, '--help'].join(' ')})` : '';
       io.stderr.write(`netdrift: ${oneLine(error)}${hint}\n`);
       return EXIT.usage;

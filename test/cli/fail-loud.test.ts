@@ -139,6 +139,19 @@ describe('NETDRIFT_* settings are checked, and named, before anything runs', () 
   }, SLOW);
 });
 
+describe('no credentials is a setup error', () => {
+  it('snapshot capture without AWS credentials: exit 2, one line', async () => {
+    dir = await tempTree({ 'baselines/.keep': '' });
+
+    // An empty home, no variables, the instance metadata service off: nothing to sign in with, no traffic off 127.0.0.1.
+    const result = await runCli(['snapshot', 'capture', '--cloud', 'aws', '--account', '111122223333', '--regions', 'eu-west-1', '--baseline', join(dir, 'baselines')],
+      { env: { HOME: dir, AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: 'eu-west-1' } });
+
+    // The line's wording is replay-setup.test.ts's to pin; here: a setup error, one line.
+    expect(result).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/^netdrift: sts:GetCallerIdentity of the caller: CredentialsProviderError\b[^\n]*\n$/) });
+  }, SLOW);
+});
+
 // Kept apart from the cases above: this one writes a file in place.
 describe('a state file of a newer netdrift', () => {
   it('is refused by a read-only command, which names the fix', async () => {

@@ -100,7 +100,7 @@ describe('netdrift snapshot --store azblob:// without a connection string', () =
       const result = await runCli(['snapshot', 'show', ...scope, '--store', store, '--endpoint', 'https://127.0.0.1:9/netdriftprod'], { env: { HOME: home } });
 
       expect(result).toEqual({
-        code: 1, stdout: '',
+        code: 2, stdout: '',
         stderr: `netdrift: get ${store}/azure/${SUBSCRIPTION}.json: AggregateAuthenticationError: no Azure credential could sign in (a managed identity, az login, or a connection string)\n`,
       });
     } finally {
