@@ -139,6 +139,7 @@ const ENVIRONMENT: Record<string, { schema: z.ZodType; expected: string; secret?
   NETDRIFT_STATE: { schema: z.string().trim().min(1), expected: 'a SQLite file' },
   NETDRIFT_EVENT_TTL_HOURS: { schema: z.coerce.number().positive(), expected: 'a positive number of hours' },
   NETDRIFT_APPROVAL_HMAC_KEY: { schema: z.string().min(1), expected: 'a key', secret: true },
+  NETDRIFT_PAGERDUTY_STORM: { schema: z.enum(STORM_PAGERDUTY_MODES), expected: `one of ${STORM_PAGERDUTY_MODES.join(', ')}` },
 };
 
 /** The set variables of {@link ENVIRONMENT}, parsed; the first bad one throws `ConfigError` naming it. */
@@ -183,5 +184,10 @@ export function configFromEnvironment(env: Record<string, string | undefined>, f
   if (set.NETDRIFT_STATE) merged.state = set.NETDRIFT_STATE;
   if (set.NETDRIFT_EVENT_TTL_HOURS) merged.eventTtlHours = set.NETDRIFT_EVENT_TTL_HOURS;
   if (set.NETDRIFT_APPROVAL_HMAC_KEY) merged.approvalHmacKey = set.NETDRIFT_APPROVAL_HMAC_KEY;
+  if (set.NETDRIFT_PAGERDUTY_STORM) {
+    // Overrides the file's storm.pagerDuty, whichever spelling the file used.
+    const { groupPagerDuty: _older, ...storm } = typeof file.storm === 'object' && file.storm !== null ? file.storm as Record<string, unknown> : {};
+    merged.storm = { ...storm, pagerDuty: set.NETDRIFT_PAGERDUTY_STORM };
+  }
   return parseConfig(merged, where);
 }
