@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { USAGE } from '../../cli/usage.js';
@@ -119,6 +120,22 @@ describe('colour, --quiet and --verbose on `netdrift demo`', () => {
     expect(coloured.stdout).toContain(`${sgr(32)}RESOLVED${sgr(0)}  ${sgr(31)}CRITICAL${sgr(0)}`);
     expect(coloured.stdout).toContain(`${sgr(35)}HIGH    ${sgr(0)}  private-endpoint.deleted`);
     expect(plainText(coloured.stdout)).toBe(plain.stdout);
+  }, SLOW);
+
+  // util-linux's `script` gives the CLI a pseudo-terminal, as a person's shell does.
+  it.skipIf(!existsSync('/usr/bin/script'))('a terminal gets colour, unless NO_COLOR is set', async () => {
+    const onTerminal = (env: Record<string, string>) => new Promise<string>((done, fail) => {
+      execFile('/usr/bin/script', ['-qec', `'${process.execPath}' '${join(ROOT, 'dist/cli/netdrift.js')}' demo`, '/dev/null'],
+        { env: { PATH: process.env.PATH ?? '', TERM: 'xterm', ...env } }, (error, stdout) => (error ? fail(error) : done(stdout)));
+    });
+
+    const coloured = await onTerminal({});
+    const plain = await onTerminal({ NO_COLOR: '1' });
+
+    expect(coloured).toContain(`${sgr(31)}CRITICAL${sgr(0)}`);
+    expect(plain).toMatch(/OPEN\s+CRITICAL\s+route\.target-changed/);
+    expect(plain).not.toContain(sgr(31));
+    expect(plain).not.toContain(sgr(1));
   }, SLOW);
 
   it('NO_COLOR wins over FORCE_COLOR; NO_COLOR set empty does not count (no-color.org)', async () => {
