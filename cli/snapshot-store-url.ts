@@ -100,7 +100,9 @@ const SCHEMES: Readonly<Record<string, StoreScheme>> = {
 /** The filesystem store of a folder (`--baseline DIR`, a plain `--store` path). */
 export function folderStore(dir: string, cwd: string): OpenedStore {
   const path = isAbsolute(dir) ? dir : resolve(cwd, dir);
-  return { store: new FilesystemSnapshotStore(path), url: dir };
+  // NETDRIFT_SNAPSHOT_FILE_BYTES: the canonical size past which a snapshot is written as a folder (README, "Snapshot format").
+  const limit = Number(process.env.NETDRIFT_SNAPSHOT_FILE_BYTES);
+  return { store: new FilesystemSnapshotStore(path, Number.isInteger(limit) && limit > 0 ? { singleFileBytes: limit } : {}), url: dir };
 }
 
 /** How `--store` is written, for usage lines: every scheme, then a plain folder. */

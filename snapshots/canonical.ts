@@ -44,13 +44,18 @@ function sortKeys(value: Json): Json {
 function sortBy(items: Json[], keys: (item: Json) => string[]): Json[] {
   const decorated = items.map((item) => ({ item, keys: keys(item), text: undefined as string | undefined }));
   const textOf = (entry: { item: Json; text: string | undefined }): string => (entry.text ??= stringify(entry.item, undefined));
-  decorated.sort((a, b) => {
+  const compare = (a: (typeof decorated)[number], b: (typeof decorated)[number]): number => {
     for (let i = 0; i < a.keys.length; i += 1) {
       const order = compareText(a.keys[i] ?? '', b.keys[i] ?? '');
       if (order !== 0) return order;
     }
     return compareText(textOf(a), textOf(b));
-  });
+  };
+  // Stored snapshots are canonical already: one linear check, no sort.
+  let sorted = true;
+  for (let i = 1; i < decorated.length && sorted; i += 1) sorted = compare(decorated[i - 1] as (typeof decorated)[number], decorated[i] as (typeof decorated)[number]) <= 0;
+  if (sorted) return items;
+  decorated.sort(compare);
   return decorated.map((entry) => entry.item);
 }
 
@@ -94,7 +99,7 @@ export function compareResources(a: Json, b: Json): number {
 export function canonicalResources(resources: readonly unknown[]): { resource: Json; compact: string }[] {
   const items = resources.map((resource) => {
     const canonical = canonicalResource(resource);
-    return { resource: canonical, compact: stringify(canonical, undefined) };
+    return { resource: canonical, compact: compactJson(canonical) };
   });
   items.sort((a, b) => compareResources(a.resource, b.resource) || compareText(a.compact, b.compact));
   return items;
@@ -120,6 +125,26 @@ export function canonicalSnapshot(snapshot: Snapshot): Snapshot {
 }
 
 /**
+ * Whether `JSON.stringify` enumerates every object's keys of `value` in code-unit order already
+ * (as `sortKeys` leaves them, unless a key looks like an array index: those come first).
+ */
+function keysInOrder(value: Json): boolean {
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null && !keysInOrder(item)) return false;
+    return true;
+  }
+  if (!isObject(value)) return true;
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && compareText(previous, key) >= 0) return false;
+    previous = key;
+    const inner = value[key] as Json;
+    if (typeof inner === 'object' && inner !== null && !keysInOrder(inner)) return false;
+  }
+  return true;
+}
+
+/**
  * Serialises with object keys in code-unit order. `JSON.stringify` alone cannot: it always puts
  * integer-like keys (`"10"`, `"9"`) first, whatever their insertion order.
  */
@@ -139,12 +164,15 @@ function stringify(value: Json, indent: string | undefined, depth = 0): string {
 
 /** A resource as a file holds it: canonical JSON, 2-space indent, as if nested `depth` levels deep. */
 export function prettyJson(value: Json, depth: number): string {
-  return stringify(value, '  ', depth);
+  if (!keysInOrder(value)) return stringify(value, '  ', depth);
+  // JSON.stringify's indentation is the canonical one: native, then shifted right by `depth` levels.
+  const text = JSON.stringify(value, null, 2);
+  return depth === 0 ? text : text.replaceAll('\n', '\n' + '  '.repeat(depth));
 }
 
 /** Compact canonical JSON (no whitespace, keys sorted): what the identity is computed over. */
 export function compactJson(value: Json): string {
-  return stringify(value, undefined);
+  return keysInOrder(value) ? JSON.stringify(value) : stringify(value, undefined);
 }
 
 /**
@@ -178,7 +206,7 @@ export function documentFrame(header: JsonObject): DocumentFrame {
 
 /** Where a resource goes in a pretty document: after the head or after the previous resource. */
 export function prettyElement(resource: Json, index: number): string {
-  return `${index === 0 ? '\n    ' : ',\n    '}${stringify(resource, '  ', 2)}`;
+  return `${index === 0 ? '\n    ' : ',\n    '}${prettyJson(resource, 2)}`;
 }
 
 /**

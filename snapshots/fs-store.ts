@@ -111,11 +111,15 @@ export class FilesystemSnapshotStore implements SnapshotStore {
   }
 
   /** Puts a staged snapshot in place, only if the slot's etag is still `ifMatch` (as `put`). Returns its etag. */
-  async commit(scope: Scope, slot: SnapshotSlot, staged: StagedSnapshot, options: { ifMatch?: string | null } = {}): Promise<string> {
+  async commit(scope: Scope, slot: SnapshotSlot, staged: StagedSnapshot, options: { ifMatch?: string | null } = {}, then?: () => Promise<void>): Promise<string> {
     const paths = this.slotPaths(scope, slot);
     await mkdir(join(this.dir, scope.cloud), { recursive: true });
     try {
-      await this.underLock(paths, options.ifMatch, () => staged.commit());
+      // `then` runs under the same lock: what it reads of the slot is what was just committed.
+      await this.underLock(paths, options.ifMatch, async () => {
+        await staged.commit();
+        await then?.();
+      });
     } catch (error) {
       await staged.discard();
       throw error;

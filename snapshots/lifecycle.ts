@@ -1,9 +1,12 @@
 import { ConflictError, NetdriftError } from '../core/errors.js';
+import { OutOfOrderError } from './snapshot-writer.js';
 import type { HistoryEntry, SnapshotStore } from '../core/ports.js';
 import type { Scope } from '../core/resource.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { approvalHmac, readApproval, type Approval, type HmacKey } from './approval.js';
-import { canonicalSnapshot, snapshotSha256, withoutApproval } from './canonical.js';
+import { canonicalResource, canonicalSnapshot, compactJson, snapshotSha256, withoutApproval } from './canonical.js';
+import type { FilesystemSnapshotStore } from './fs-store.js';
+import type { SnapshotStream } from './snapshot-reader.js';
 
 export { verifyApproval, type ApprovalCheck } from './approval.js';
 
@@ -85,4 +88,72 @@ export async function approveCandidate(store: SnapshotStore, scope: Scope, optio
     candidateRemoved = false;
   }
   return { snapshot: approved, approval, etag, history, candidateRemoved };
+}
+
+/** What `approveCandidateStream` did (the approved snapshot itself is not held in memory). */
+export type StreamedApproval = Omit<ApprovalResult, 'snapshot'> & { resources: number };
+
+/** The sha256 the slot's snapshot was approved with, read from its header alone. */
+async function approvedSha256(stream: SnapshotStream | undefined): Promise<string | undefined> {
+  if (!stream) return undefined;
+  return readApproval({ ...(await stream.readHeader()), resources: [] })?.sha256;
+}
+
+/**
+ * `approveCandidate` for the filesystem store, at any size: the candidate is read as a stream and
+ * each resource written, in canonical form, straight into the new baseline, whose identity is
+ * hashed on the way (never recomputed); the approval is recorded in its header. History is a copy
+ * of the files. Returns undefined, having changed nothing, when the candidate's resources are not
+ * in canonical order (edited by hand): `approveCandidate` then reads it whole and sorts it.
+ */
+export async function approveCandidateStream(store: FilesystemSnapshotStore, scope: Scope, options: ApproveOptions = {}): Promise<StreamedApproval | undefined> {
+  const candidateEtag = await store.etag(scope, 'candidate');
+  const candidate = await store.openStream(scope, 'candidate');
+  if (!candidate || candidateEtag === undefined) throw new NetdriftError(`${scope.cloud}/${scope.account}: no candidate snapshot to approve`);
+  const baselineEtag = await store.etag(scope, 'baseline');
+  const already = await approvedSha256(await store.openStream(scope, 'baseline'));
+
+  const writer = store.writer(scope, 'baseline', withoutApproval({ ...(await candidate.readHeader()), resources: [] }));
+  let approval: Approval | undefined;
+  try {
+    for await (const batch of candidate.items()) {
+      for (const item of batch) {
+        const resource = canonicalResource(item.resource);
+        await writer.add(resource, compactJson(resource));
+      }
+    }
+  } catch (error) {
+    await writer.abandon();
+    if (error instanceof OutOfOrderError) return undefined;
+    throw error;
+  }
+  const staged = await writer.finish((sha256) => {
+    approval = {
+      sha256,
+      approvedAt: (options.now ?? new Date()).toISOString(),
+      ...(options.approvedBy === undefined ? {} : { approvedBy: options.approvedBy }),
+      ...(options.hmacKey === undefined ? {} : { hmac: approvalHmac(sha256, options.hmacKey) }),
+    };
+    return approval as Parameters<typeof compactJson>[0];
+  });
+  if (!approval) throw new Error('approveCandidateStream: no approval recorded');
+  const recorded: Approval = approval;
+  if (already === staged.sha256) {
+    await staged.discard();
+    throw new ConflictError(`${scope.cloud}/${scope.account}: candidate ${staged.sha256.slice(0, 12)}… is already the approved baseline`);
+  }
+  const entry = { sha256: recorded.sha256, approvedAt: recorded.approvedAt, ...(recorded.approvedBy === undefined ? {} : { approvedBy: recorded.approvedBy }) };
+  let history: HistoryEntry | undefined;
+  const etag = await store.commit(scope, 'baseline', staged, { ifMatch: baselineEtag ?? null }, async () => {
+    history = await store.archiveCopy(scope, 'baseline', entry);
+  });
+  let candidateRemoved = true;
+  try {
+    await store.remove(scope, 'candidate', { ifMatch: candidateEtag });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    candidateRemoved = false;
+  }
+  if (!history) throw new Error('approveCandidateStream: history not kept');
+  return { approval: recorded, etag, history, candidateRemoved, resources: staged.resources };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,14 +12,14 @@ import { describeIssues, parseStoredSnapshot } from './parse.js';
 import type { SlotPaths } from './snapshot-writer.js';
 import type { Scope } from '../core/resource.js';
 
-/** A resource as read, and its compact JSON as the file holds it (what its bytes hash over). */
+/** A resource as read, and (when asked for) its compact JSON as the file holds it: what its bytes hash over. */
 export interface ResourceItem {
   resource: Resource;
-  compact: string;
+  compact?: string;
 }
 
 /** The snapshot's top-level fields but `resources`. */
-export type SnapshotHeader = Omit<Snapshot, 'resources'>;
+export type SnapshotHeader = Pick<Snapshot, 'schema' | 'scope' | 'capturedAt'> & Record<string, unknown>;
 
 /** What reading the whole stream found. */
 export interface ReadSummary {
@@ -29,7 +29,8 @@ export interface ReadSummary {
    * sha256 of the compact form of the bytes as read, in the order read, without `approval`: the
    * identity when the snapshot is stored in canonical form (as netdrift writes it), a different
    * digest when it is not. A match with a recorded identity proves the content; a mismatch
-   * proves nothing and is settled by canonicalising (approval.ts).
+   * proves nothing and is settled by canonicalising (approval.ts). Empty for a folder read
+   * without `identity`.
    */
   bytesSha256: string;
   /** Whether resources came strictly in canonical order (kind, then id); merges need it. */
@@ -40,7 +41,7 @@ export interface ReadSummary {
   fileSha256: string;
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 1 << 16;
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -50,16 +51,16 @@ function byKindAndId(a: Resource, b: Resource): number {
   return compareText(a.kind, b.kind) || compareText(a.id, b.id);
 }
 
-/** Turns the scanner's compact bytes into a validated resource, or a one-line error naming its index. */
-function resourceOf(compact: string, index: number, where: string): Resource {
+/** Parses and validates one resource, or throws a one-line error naming its index. */
+function parseResource(text: string, index: number, where: string): { resource: Resource; raw: unknown } {
   let value: unknown;
   try {
-    value = JSON.parse(compact);
+    value = JSON.parse(text);
   } catch (error) {
     throw invalid(`${where}: resources[${index}]: invalid JSON: ${error instanceof Error ? error.message : String(error)}`, where);
   }
   const result = ResourceSchema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success) return { resource: result.data, raw: value };
   throw invalid(`${where}: ${describeIssues(result.error.issues, value, ['resources', index])}`, where);
 }
 
@@ -68,13 +69,20 @@ function invalid(message: string, where: string): OperatorError {
   return new OperatorError('baseline-invalid', message, `correct or restore ${where} (netdrift snapshot capture, then approve)`, { location: where });
 }
 
-/** Reads one JSON file through the scanner; yields the resources of each chunk as they complete. */
-async function* scanFile(path: string, mode: 'document' | 'array', where: string, sink: { hash: ReturnType<typeof createHash>; bytes: ReturnType<typeof createHash>; header?: Buffer; count: number }): AsyncGenerator<ResourceItem[]> {
+interface ScanSink {
+  hash: Hash;
+  bytes: Hash;
+  header?: Buffer;
+  count: number;
+}
+
+/** Reads a one-file snapshot through the scanner; yields the resources of each chunk as they complete. */
+async function* scanFile(path: string, where: string, sink: ScanSink): AsyncGenerator<ResourceItem[]> {
   let batch: ResourceItem[] = [];
-  const scanner = new SnapshotScanner(mode, (compact, index) => {
+  const scanner = new SnapshotScanner('document', (compact, index) => {
     const text = compact.toString('utf8');
-    batch.push({ resource: resourceOf(text, index, where), compact: text });
-  }, where, mode === 'document' ? sink.hash : undefined);
+    batch.push({ resource: parseResource(text, index, where).resource, compact: text });
+  }, where, sink.hash);
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
     sink.bytes.update(chunk as Buffer);
     scanner.write(chunk as Buffer);
@@ -88,8 +96,114 @@ async function* scanFile(path: string, mode: 'document' | 'array', where: string
   if (batch.length > 0) yield batch;
 }
 
-/** A pull cursor over batches. */
-class Cursor {
+const PART_OPEN = Buffer.from('[\n  {');
+const PART_NEXT = Buffer.from(',\n  {');
+const PART_CLOSE = Buffer.from('\n]');
+const ELEMENT_END = Buffer.from('\n  }');
+
+function startsWith(buffer: Buffer, at: number, prefix: Buffer): boolean | undefined {
+  if (buffer.length - at < prefix.length) return undefined;
+  return buffer.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
+}
+
+/**
+ * Reads a part file. A part as netdrift writes it has each resource between a line `  {` and a
+ * line `  }`; a raw newline occurs in JSON only between tokens, so those lines are found with
+ * `indexOf` and each resource goes to `JSON.parse` as it is, whitespace and all, with no pass over
+ * its bytes in JavaScript. A part laid out any other way (or a piece that does not parse whole)
+ * continues through the byte scanner from that resource on. With `identity`, each resource's
+ * compact JSON is kept (`JSON.stringify` of it as parsed) for the digest.
+ */
+async function* scanPart(path: string, where: string, sink: ScanSink, identity: boolean): AsyncGenerator<ResourceItem[]> {
+  let batch: ResourceItem[] = [];
+  let index = 0;
+  let scanner: SnapshotScanner | undefined;
+  let state: 'open' | 'element' | 'between' | 'closed' = 'open';
+  let carry: Buffer | undefined;
+  const toScanner = (rest: Buffer, opened: boolean) => {
+    const offset = index;
+    scanner = new SnapshotScanner('array', (compact, i) => {
+      const text = compact.toString('utf8');
+      batch.push({ resource: parseResource(text, offset + i, where).resource, compact: text });
+    }, where);
+    if (opened) scanner.write(Buffer.from('['));
+    scanner.write(rest);
+  };
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+    sink.bytes.update(chunk as Buffer);
+    if (scanner) scanner.write(chunk as Buffer);
+    else {
+      const buffer: Buffer = carry ? Buffer.concat([carry, chunk as Buffer]) : chunk as Buffer;
+      let at = 0;
+      for (;;) {
+        if (state === 'open' || state === 'between') {
+          const ok = startsWith(buffer, at, state === 'open' ? PART_OPEN : PART_NEXT);
+          if (ok === true) {
+            at += PART_OPEN.length - 1;
+            state = 'element';
+            continue;
+          }
+          const closes = state === 'between' && startsWith(buffer, at, PART_CLOSE);
+          if (closes === true && buffer.subarray(at + PART_CLOSE.length).toString('latin1').trim() === '') {
+            state = 'closed';
+            at = buffer.length;
+            break;
+          }
+          if (ok === undefined) break; // too few bytes yet to tell
+          toScanner(buffer.subarray(at), state === 'between');
+          at = buffer.length;
+          break;
+        }
+        if (state === 'element') {
+          const end = buffer.indexOf(ELEMENT_END, at);
+          if (end < 0) break;
+          const text = buffer.toString('utf8', at, end + ELEMENT_END.length);
+          let value: unknown;
+          try {
+            value = JSON.parse(text);
+          } catch {
+            toScanner(buffer.subarray(at), true);
+            at = buffer.length;
+            break;
+          }
+          const result = ResourceSchema.safeParse(value);
+          if (!result.success) throw invalid(`${where}: ${describeIssues(result.error.issues, value, ['resources', index])}`, where);
+          batch.push(identity ? { resource: result.data, compact: JSON.stringify(value) } : { resource: result.data });
+          index += 1;
+          at = end + ELEMENT_END.length;
+          state = 'between';
+          continue;
+        }
+        at = buffer.length; // closed: only whitespace may follow
+        break;
+      }
+      carry = at < buffer.length ? Buffer.from(buffer.subarray(at)) : undefined;
+      if (scanner) carry = undefined;
+    }
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (scanner) {
+    scanner.end();
+    sink.count = index + scanner.count;
+  } else {
+    if (state !== 'closed' && !(state === 'open' && carry?.toString('latin1').trim() === '[]')) {
+      throw invalid(`${where}: invalid JSON: the part ends too early (truncated?)`, where);
+    }
+    sink.count = index;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** The compact JSON of an item: as read when kept, else of the resource as parsed (two equal kind-and-id only). */
+function compactOf(item: ResourceItem): string {
+  return item.compact ??= JSON.stringify(item.resource);
+}
+
+/** A pull cursor over batches of a stream: `head` is the current item once `fill` has run. */
+export class Cursor {
   private batch: ResourceItem[] = [];
   private at = 0;
   done = false;
@@ -155,8 +269,8 @@ export class SnapshotStream {
   }
 
   /** The resources in batches, in the stored order (a folder's parts merged in canonical order). */
-  items(): AsyncGenerator<ResourceItem[]> {
-    return this.manifest ? this.mergeParts(this.manifest) : this.readFile();
+  items(options: { identity?: boolean } = {}): AsyncGenerator<ResourceItem[]> {
+    return this.manifest ? this.mergeParts(this.manifest, options.identity ?? false) : this.readFile();
   }
 
   /** What the read found; only after `items()` was read to its end. */
@@ -165,18 +279,29 @@ export class SnapshotStream {
     return this.summaryValue;
   }
 
-  /** Reads the whole snapshot into memory (for callers that need it whole: small snapshots). */
+  /**
+   * The header alone: a folder's manifest, or a pass over the file that parses no resource (in
+   * canonical form `scope` and `schema` come after the resources, so the whole file is scanned).
+   */
+  async readHeader(): Promise<SnapshotHeader> {
+    if (this.manifest) return headerOfManifest(this.manifest) as SnapshotHeader;
+    const scanner = new SnapshotScanner('document', () => undefined, this.location);
+    for await (const chunk of createReadStream(this.path, { highWaterMark: CHUNK })) scanner.write(chunk as Buffer);
+    return this.parseHeader(Buffer.from(scanner.end()));
+  }
+
+  /** Reads the whole snapshot into memory (for callers that need it whole), with the digest of its bytes. */
   async readAll(): Promise<Snapshot> {
     const resources: Resource[] = [];
-    for await (const batch of this.items()) for (const item of batch) resources.push(item.resource);
+    for await (const batch of this.items({ identity: true })) for (const item of batch) resources.push(item.resource);
     return { ...this.summary().header, resources } as Snapshot;
   }
 
   private async *readFile(): AsyncGenerator<ResourceItem[]> {
-    const sink = { hash: createHash('sha256'), bytes: createHash('sha256'), count: 0 } as Parameters<typeof scanFile>[3];
+    const sink: ScanSink = { hash: createHash('sha256'), bytes: createHash('sha256'), count: 0 };
     let previous: Resource | undefined;
     let ordered = true;
-    for await (const batch of scanFile(this.path, 'document', this.location, sink)) {
+    for await (const batch of scanFile(this.path, this.location, sink)) {
       for (const item of batch) {
         if (previous && byKindAndId(previous, item.resource) >= 0) ordered = false;
         previous = item.resource;
@@ -195,16 +320,16 @@ export class SnapshotStream {
     return header;
   }
 
-  private async *mergeParts(manifest: Manifest): AsyncGenerator<ResourceItem[]> {
+  private async *mergeParts(manifest: Manifest, withIdentity: boolean): AsyncGenerator<ResourceItem[]> {
     const header = headerOfManifest(manifest) as SnapshotHeader;
     const frame = documentFrame(canonicalHeader(header as Snapshot));
     const identity = createHash('sha256').update(frame.compactHead);
-    const sinks = new Map<Part, Parameters<typeof scanFile>[3]>();
+    const sinks = new Map<Part, ScanSink>();
     const cursors = manifest.parts.map((part) => {
-      const sink = { hash: createHash('sha256'), bytes: createHash('sha256'), count: 0 } as Parameters<typeof scanFile>[3];
+      const sink: ScanSink = { hash: createHash('sha256'), bytes: createHash('sha256'), count: 0 };
       sinks.set(part, sink);
       const where = join(this.path, part.file);
-      return new Cursor(scanFile(where, 'array', where, sink), part.file);
+      return new Cursor(scanPart(where, where, sink, withIdentity), part.file);
     });
     let ordered = true;
     let count = 0;
@@ -218,14 +343,16 @@ export class SnapshotStream {
           const head = cursor.head;
           if (!head) continue;
           if (!best || byKindAndId(head.resource, (best.head as ResourceItem).resource) < 0
-            || (byKindAndId(head.resource, (best.head as ResourceItem).resource) === 0 && compareText(head.compact, (best.head as ResourceItem).compact) < 0)) best = cursor;
+            || (byKindAndId(head.resource, (best.head as ResourceItem).resource) === 0 && compareText(compactOf(head), compactOf(best.head as ResourceItem)) < 0)) best = cursor;
         }
         if (!best) break;
         const item = best.head as ResourceItem;
         if (previous && byKindAndId(previous.resource, item.resource) >= 0) ordered = false;
         previous = item;
-        if (count > 0) identity.update(',');
-        identity.update(item.compact);
+        if (withIdentity) {
+          if (count > 0) identity.update(',');
+          identity.update(compactOf(item));
+        }
         count += 1;
         out.push(item);
         best.advance();
@@ -251,7 +378,7 @@ export class SnapshotStream {
     const changedParts = manifest.parts.filter((part) => sinks.get(part)?.bytes.digest('hex') !== part.sha256).map((part) => part.file);
     const parsedHeader = SnapshotSchema.omit({ resources: true }).safeParse(header);
     if (!parsedHeader.success) throw invalid(`${join(this.path, MANIFEST_FILE)}: ${describeIssues(parsedHeader.error.issues, header, [])}`, join(this.path, MANIFEST_FILE));
-    this.summaryValue = { header, resources: count, bytesSha256: identity.update(frame.compactTail).digest('hex'), ordered, changedParts, fileSha256: '' };
+    this.summaryValue = { header, resources: count, bytesSha256: withIdentity ? identity.update(frame.compactTail).digest('hex') : '', ordered, changedParts, fileSha256: '' };
   }
 }
 

@@ -74,6 +74,11 @@ class HashedFile {
   }
 }
 
+/** A resource given to a writer out of canonical order. */
+export class OutOfOrderError extends Error {
+  override name = 'OutOfOrderError';
+}
+
 /** What a writer wrote, not yet in place: `commit` moves it there (quickly: renames), `discard` drops it. */
 export interface StagedSnapshot {
   /** The identity: sha256 of the compact canonical form without `approval`, computed as it was written. */
@@ -95,7 +100,7 @@ export interface StagedSnapshot {
  * target first; `finish` returns a staged snapshot that a store commits under its lock.
  */
 export class SnapshotWriter {
-  private readonly frame: DocumentFrame;
+  private frame: DocumentFrame;
   private readonly identity = createHash('sha256');
   private buffered: string[] = [];
   private bufferedBytes = 0;
@@ -105,7 +110,7 @@ export class SnapshotWriter {
 
   constructor(
     private readonly paths: SlotPaths,
-    private readonly header: JsonObject,
+    private header: JsonObject,
     private readonly singleFileBytes = SINGLE_FILE_BYTES,
   ) {
     this.frame = documentFrame(header);
@@ -114,7 +119,7 @@ export class SnapshotWriter {
 
   async add(resource: Json, compact: string): Promise<void> {
     if (this.previous !== undefined && compareResources(this.previous, resource) > 0) {
-      throw new Error('SnapshotWriter: resources must come in canonical order (kind, then id)');
+      throw new OutOfOrderError(`${this.paths.file}: resources must come in canonical order (kind, then id)`);
     }
     this.previous = resource;
     if (this.count > 0) this.identity.update(',');
@@ -127,9 +132,26 @@ export class SnapshotWriter {
     if (this.bufferedBytes > this.singleFileBytes) await this.becomeFolder();
   }
 
-  async finish(): Promise<StagedSnapshot> {
+  /**
+   * Writes out what is left and stages the snapshot. `approve`, given the identity, returns the
+   * `approval` to record with it: known only now, and outside the identity, so it can come last.
+   */
+  async finish(approve?: (sha256: string) => Json): Promise<StagedSnapshot> {
     const sha256 = this.identity.update(this.frame.compactTail).digest('hex');
+    if (approve) {
+      this.header = { ...this.header, approval: approve(sha256) };
+      this.frame = documentFrame(this.header);
+    }
     return this.folder ? this.finishFolder(sha256) : this.finishFile(sha256);
+  }
+
+  /** Drops whatever was written so far (a read of the source failed). */
+  async abandon(): Promise<void> {
+    this.buffered = [];
+    const folder = this.folder;
+    if (!folder) return;
+    for (const part of folder.parts.values()) await part.file.discard();
+    await rm(folder.temp, { recursive: true, force: true });
   }
 
   private async finishFile(sha256: string): Promise<StagedSnapshot> {

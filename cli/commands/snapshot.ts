@@ -9,7 +9,12 @@ import { CLOUDS, type Scope } from '../../core/resource.js';
 import { atLeast, SEVERITIES } from '../../core/severity.js';
 import { diffSnapshots } from '../../core/snapshot-diff.js';
 import { canonicalJson, snapshotSha256 } from '../../snapshots/canonical.js';
-import { approveCandidate, saveCandidate } from '../../snapshots/lifecycle.js';
+import { approveCandidate, approveCandidateStream, saveCandidate } from '../../snapshots/lifecycle.js';
+import type { ReadStoredSnapshot } from '../../snapshots/approval.js';
+import { FilesystemSnapshotStore } from '../../snapshots/fs-store.js';
+import { diffSnapshotStreams } from '../../snapshots/stream-diff.js';
+import type { Drift } from '../../core/finding.js';
+import type { SnapshotStore } from '../../core/ports.js';
 import { AwsStateReader } from '../../adapters/aws/state-reader.js';
 import { assetScope as cloudAssetScope, captureCloud } from '../cloud-capture.js';
 import { RegionProgress } from '../progress.js';
@@ -180,17 +185,14 @@ async function diff({ scope, values, io, openStore }: ActionContext): Promise<nu
   const format = oneOf('format', values.format, ['text', 'json'], 'text');
   const gate = values['exit-code'] === undefined ? undefined : oneOf('exit-code', values['exit-code'], SEVERITIES, 'info');
   const { store, url } = await openStore();
-  const [baseline, candidate] = await Promise.all([store.get(scope, 'baseline'), store.get(scope, 'candidate')]);
-  if (!baseline || !candidate) {
-    const missing = [!baseline && 'baseline', !candidate && 'candidate'].filter(Boolean).join(', ');
-    io.stderr.write(`snapshot diff needs a baseline and a candidate for ${scope.cloud}/${scope.account} in ${url}; missing: ${missing}\n`);
+  const read = store instanceof FilesystemSnapshotStore ? await driftsOfFolder(store, scope) : await driftsOfStore(store, scope);
+  if ('missing' in read) {
+    io.stderr.write(`snapshot diff needs a baseline and a candidate for ${scope.cloud}/${scope.account} in ${url}; missing: ${read.missing}\n`);
     return EXIT.failure;
   }
-  const from = {
-    operation: 'snapshot diff', eventId: `candidate:${snapshotSha256(candidate.snapshot).slice(0, 12)}`,
-    actor: {}, eventTime: candidate.snapshot.capturedAt,
-  };
-  const drifts = diffSnapshots(baseline.snapshot, candidate.snapshot);
+  // The candidate's identity as recorded when it was written, or the digest of its bytes as they were read: never recomputed.
+  const from = { operation: 'snapshot diff', eventId: `candidate:${read.sha256.slice(0, 12)}`, actor: {}, eventTime: read.capturedAt };
+  const drifts = read.drifts;
   const { opened } = findingTransitions(scope, drifts, [], from, new Date().toISOString(), true);
   if (format === 'json') for (const f of opened) io.stdout.write(`${JSON.stringify(findingRecord(f))}\n`);
   else io.stdout.write(findingsTable(opened));
@@ -201,12 +203,45 @@ async function diff({ scope, values, io, openStore }: ActionContext): Promise<nu
   return EXIT.failure;
 }
 
+/** Drifts between the two slots and the candidate's identity, or which slot is missing. */
+type SlotDrifts = { drifts: Drift[]; sha256: string; capturedAt: string } | { missing: string };
+
+function missingSlots(baseline: unknown, candidate: unknown): string {
+  return [!baseline && 'baseline', !candidate && 'candidate'].filter(Boolean).join(', ');
+}
+
+/** A folder's slots read as streams and merged: memory holds batches and drifts, at any size. */
+async function driftsOfFolder(store: FilesystemSnapshotStore, scope: Scope): Promise<SlotDrifts> {
+  const [baseline, candidate] = await Promise.all([store.openStream(scope, 'baseline'), store.openStream(scope, 'candidate')]);
+  if (!baseline || !candidate) return { missing: missingSlots(baseline, candidate) };
+  const drifts = await diffSnapshotStreams(scope.cloud, baseline, candidate);
+  if (drifts) {
+    const { header, bytesSha256 } = candidate.summary();
+    return { drifts, sha256: candidate.recordedSha256 ?? bytesSha256, capturedAt: header.capturedAt };
+  }
+  // Out of the rules' order (edited by hand, or Azure ids whose case sorts them apart): in memory.
+  return driftsOfStore(store, scope);
+}
+
+async function driftsOfStore(store: SnapshotStore, scope: Scope): Promise<SlotDrifts> {
+  const [baseline, candidate] = await Promise.all([store.get(scope, 'baseline'), store.get(scope, 'candidate')]) as (ReadStoredSnapshot | undefined)[];
+  if (!baseline || !candidate) return { missing: missingSlots(baseline, candidate) };
+  return {
+    drifts: diffSnapshots(baseline.snapshot, candidate.snapshot),
+    sha256: candidate.bytesSha256 ?? snapshotSha256(candidate.snapshot),
+    capturedAt: candidate.snapshot.capturedAt,
+  };
+}
+
 async function approve({ scope, values, io, openStore }: ActionContext): Promise<number> {
   const { store } = await openStore();
-  const result = await approveCandidate(store, scope, {
+  const options = {
     ...(values.by ? { approvedBy: values.by } : {}),
     ...(io.env.NETDRIFT_APPROVAL_HMAC_KEY ? { hmacKey: io.env.NETDRIFT_APPROVAL_HMAC_KEY } : {}),
-  });
+  };
+  // A folder: streamed, at any size (undefined when the candidate is out of order: then in memory).
+  const streamed = store instanceof FilesystemSnapshotStore ? await approveCandidateStream(store, scope, options) : undefined;
+  const result = streamed ?? await approveCandidate(store, scope, options);
   io.stdout.write(`approved ${scope.cloud}/${scope.account}: sha256 ${result.approval.sha256}\n`);
   return EXIT.ok;
 }
