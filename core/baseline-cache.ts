@@ -34,6 +34,15 @@ function indexBaseline({ snapshot, etag, location }: StoredSnapshot): IndexedBas
   };
 }
 
+/** A store that tells a slot's current etag without reading its resources (FilesystemSnapshotStore does). */
+interface EtagProbe {
+  etag(scope: Scope, slot: 'baseline'): Promise<string | undefined>;
+}
+
+function hasEtagProbe(store: SnapshotStore): store is SnapshotStore & EtagProbe {
+  return typeof (store as Partial<EtagProbe>).etag === 'function';
+}
+
 /**
  * Whether a stored baseline may be used (DESIGN.md, "Trust": its sha256, and HMAC when a key is
  * configured, match its approval); throws `OperatorError` when not. Run once per baseline version.
@@ -60,6 +69,12 @@ export class BaselineCache {
     const key = `${scope.cloud}/${scope.account}`;
     const cached = this.entries.get(key);
     if (cached && this.clock() - cached.at < this.ttlMs) return cached.baseline;
+    // Revalidated by its etag alone where the store can tell it: an unchanged baseline is not read
+    // and parsed again every `ttlMs` (in serve, that was a second copy of it on the heap each minute).
+    if (cached && hasEtagProbe(this.store) && await this.store.etag(scope, 'baseline') === cached.baseline?.etag) {
+      cached.at = this.clock();
+      return cached.baseline;
+    }
     const stored = await this.store.get(scope, 'baseline');
     let baseline: IndexedBaseline | undefined;
     if (stored && cached?.baseline?.etag === stored.etag) baseline = cached.baseline;
