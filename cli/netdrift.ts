@@ -9,7 +9,7 @@ import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { colourAllowed, endQuietlyOnBrokenPipe, EXIT, type CommandIO } from './io.js';
-import { helpText, helpTopic, UsageError } from './usage.js';
+import { helpText, helpTopic, subcommands, UsageError } from './usage.js';
 
 const COMMANDS: Record<string, (args: string[], io: CommandIO) => Promise<number>> = {
   demo: demoCommand,
@@ -75,6 +75,11 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
       return EXIT.ok;
     }
     if (!command) throw new UsageError(`unknown command "${name}"`, { help: true });
+    const subs = subcommands(name);
+    if (subs.length > 0 && !subs.includes(rest[0] ?? '')) {
+      const expected = subs.length <= 2 ? subs.join(' or ') : `one of ${subs.join(', ')}`;
+      throw new UsageError(`${name}: expected ${expected}${rest[0] ? `, got "${rest[0]}"` : ''}`, { help: true });
+    }
     return await command(rest, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || lacksCredentials(error)) {

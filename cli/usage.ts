@@ -99,6 +99,12 @@ function usageLines(topic: readonly string[]): string[] {
   return lines;
 }
 
+/** The subcommands the usage lists for `name` (`snapshot` → capture, refresh, show, diff, approve), in order. */
+export function subcommands(name: string): string[] {
+  const subs = USAGE.split('\n').map((line) => /^ {2}netdrift (\S+) ([a-z]+)\b/.exec(line)).filter((m) => m?.[1] === name).map((m) => m?.[2] ?? '');
+  return [...new Set(subs)];
+}
+
 /**
  * The command and subcommand `argv` names, as far as the usage knows them: `['snapshot', 'diff']`
  * for `snapshot diff --cloud aws`, `['replay']` for `replay x.json`, `[]` for an unknown command.

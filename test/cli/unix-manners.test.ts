@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { USAGE } from '../../cli/usage.js';
+import { subcommands, USAGE } from '../../cli/usage.js';
 import { ROOT, runCli, type CliResult } from '../support/cli.js';
 
 /** Every command and subcommand the usage lists (`snapshot diff`, `doctor`, …), as argv. */
@@ -28,6 +28,7 @@ describe('--help on every command and subcommand', () => {
     expect(TOPICS).toEqual(expect.arrayContaining([
       'demo', 'replay', 'serve', 'catalog', 'snapshot', 'snapshot capture', 'snapshot diff', 'snapshot approve', 'findings list', 'outbox redrive',
     ]));
+    expect(subcommands('snapshot')).toEqual(expect.arrayContaining(['capture', 'refresh', 'show', 'diff', 'approve']));
   });
 
   it.each(TOPICS)('netdrift %s --help: its usage on stdout, exit 0', async (topic) => {
@@ -67,6 +68,8 @@ describe('unknown options and commands: exit 2, one line with a hint', () => {
     [['catalog', 'aws'], 'netdrift: unexpected argument "aws" (try netdrift catalog --help)'],
     [['findings', 'list', '--status=open', '--json'], 'netdrift: unknown option --json (try netdrift findings list --help)'],
     [['outbox', 'purge'], 'netdrift: outbox: expected list or redrive, got "purge" (try netdrift outbox --help)'],
+    [['findings'], 'netdrift: findings: expected list (try netdrift findings --help)'],
+    [['snapshot', 'promote'], `netdrift: snapshot: expected one of ${subcommands('snapshot').join(', ')}, got "promote" (try netdrift snapshot --help)`],
     [['deploy'], 'netdrift: unknown command "deploy" (try netdrift --help)'],
     [['deploy', '--help'], 'netdrift: unknown command "deploy" (try netdrift --help)'],
     [['--quiet', '--verbose', 'catalog'], 'netdrift: --quiet and --verbose exclude each other: give one (try netdrift catalog --help)'],
