@@ -70,23 +70,23 @@ type Wording = (finding: Finding) => string;
 
 /** By rule: the resource as it is now that the drift is gone. One line each, no trailing period. */
 const NOW: Readonly<Record<RuleId, Wording>> = {
-  'route.default-added': (f) => `${routeName(asRoute(f.observed), f)} is gone from ${named(f)}, ${AS_BASELINE}`,
-  'route.added': (f) => `${routeName(asRoute(f.observed), f)} is gone from ${named(f)}, ${AS_BASELINE}`,
+  'route.default-added': (f) => `${routeName(asRoute(f.observed), f)} is gone from ${shortName(f.resource)}, ${AS_BASELINE}`,
+  'route.added': (f) => `${routeName(asRoute(f.observed), f)} is gone from ${shortName(f.resource)}, ${AS_BASELINE}`,
   'route.target-changed': (f) => {
     const route = asRoute(f.baseline);
     const to = route ? `points to ${describeTarget(route.target)} again` : 'has its baseline target again';
-    return `${routeName(route, f)} on ${named(f)} ${to}, ${AS_BASELINE}`;
+    return `${routeName(route, f)} on ${shortName(f.resource)} ${to}, ${AS_BASELINE}`;
   },
   'route.removed': (f) => {
     const route = asRoute(f.baseline);
-    return `${routeName(route, f)}${route ? ` → ${describeTarget(route.target)}` : ''} is back on ${named(f)}, ${AS_BASELINE}`;
+    return `${routeName(route, f)}${route ? ` → ${describeTarget(route.target)}` : ''} is back on ${shortName(f.resource)}, ${AS_BASELINE}`;
   },
   'route-table.association-changed': (f) => (f.baseline !== undefined
-    ? `subnet ${shortName(String(f.baseline))} is associated with ${named(f)} again, ${AS_BASELINE}`
-    : `subnet ${shortName(f.item)} is no longer associated with ${named(f)}, ${AS_BASELINE}`),
+    ? `subnet ${shortName(String(f.baseline))} is associated with ${shortName(f.resource)} again, ${AS_BASELINE}`
+    : `subnet ${shortName(f.item)} is no longer associated with ${shortName(f.resource)}, ${AS_BASELINE}`),
   'route-table.propagation-changed': (f) => (f.baseline !== undefined
-    ? `route propagation from ${shortName(String(f.baseline))} is on again on ${named(f)}, ${AS_BASELINE}`
-    : `route propagation from ${shortName(f.item)} is off again on ${named(f)}, ${AS_BASELINE}`),
+    ? `route propagation from ${shortName(String(f.baseline))} is on again on ${shortName(f.resource)}, ${AS_BASELINE}`
+    : `route propagation from ${shortName(f.item)} is off again on ${shortName(f.resource)}, ${AS_BASELINE}`),
   'route-table.created': (f) => `${named(f)} no longer exists, ${AS_BASELINE}`,
   'route-table.deleted': (f) => `${named(f)} exists again, ${AS_BASELINE}`,
   'internet-gateway.attached': (f) => `${named(f)} is no longer attached to ${shortName(f.item)}, ${AS_BASELINE}`,

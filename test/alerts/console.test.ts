@@ -20,7 +20,7 @@ describe('ConsoleSink', () => {
 
     expect(out.text()).toBe(
       'OPEN CRITICAL route.default-added rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1\n'
-      + 'RESOLVED CRITICAL route.default-added rtb-0a1: route 0.0.0.0/0 is gone from route table rtb-0a1, as in the baseline\n',
+      + 'RESOLVED CRITICAL route.default-added rtb-0a1: route 0.0.0.0/0 is gone from rtb-0a1, as in the baseline\n',
     );
   });
 
@@ -40,7 +40,7 @@ describe('ConsoleSink', () => {
     await sink.send(sink.buildGroup(smallStorm()));
 
     expect(out.text()).toBe(
-      '[event ev-create-1] RESOLVED HIGH route.added rtb-0c3: route 10.2.0.0/16 is gone from route table rtb-0c3, as in the baseline\n'
+      '[event ev-create-1] RESOLVED HIGH route.added rtb-0c3: route 10.2.0.0/16 is gone from rtb-0c3, as in the baseline\n'
       + '[event ev-create-1] OPEN MEDIUM route.added rtb-0b2: 10.1.0.0/16 → pcx-01 on rtb-0b2\n'
       + '[event ev-create-1] OPEN CRITICAL route.default-added rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1\n',
     );

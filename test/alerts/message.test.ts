@@ -160,7 +160,7 @@ describe('storm wording', () => {
 
     expect(groupFindingLine(finding)).toBe('[CRITICAL] route.default-added — rtb-0a1: two lines');
     expect(groupFindingLine(resolvedFinding())).toBe(
-      'Resolved: route.default-added — rtb-0a1: route 0.0.0.0/0 is gone from route table rtb-0a1, as in the baseline',
+      'Resolved: route.default-added — rtb-0a1: route 0.0.0.0/0 is gone from rtb-0a1, as in the baseline',
     );
   });
 });

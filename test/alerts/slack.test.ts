@@ -91,14 +91,14 @@ describe('SlackSink over HTTP', () => {
     await sink.send(sink.build(resolvedFinding()));
 
     expect(receiver.requests[0]?.body).toEqual({
-      text: 'Resolved: route.default-added: route 0.0.0.0/0 is gone from route table rtb-0a1, as in the baseline',
+      text: 'Resolved: route.default-added: route 0.0.0.0/0 is gone from rtb-0a1, as in the baseline',
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: 'Resolved: route.default-added' } },
         {
           type: 'section',
           text: {
             type: 'mrkdwn',
-            text: '*Now:* route 0.0.0.0/0 is gone from route table rtb-0a1, as in the baseline.\n*Opened for:* 0.0.0.0/0 → nat-0abc on rtb-0a1',
+            text: '*Now:* route 0.0.0.0/0 is gone from rtb-0a1, as in the baseline.\n*Opened for:* 0.0.0.0/0 → nat-0abc on rtb-0a1',
           },
         },
         {
@@ -165,7 +165,7 @@ describe('SlackSink storms', () => {
         { type: 'header', text: { type: 'plain_text', text: '[CRITICAL] 3 findings from event ev-create-1' } },
         { type: 'section', text: { type: 'mrkdwn', text: '[CRITICAL] route.default-added — rtb-0a1: 0.0.0.0/0 → nat-0abc on rtb-0a1' } },
         { type: 'section', text: { type: 'mrkdwn', text: '[MEDIUM] route.added — rtb-0b2: 10.1.0.0/16 → pcx-01 on rtb-0b2' } },
-        { type: 'section', text: { type: 'mrkdwn', text: 'Resolved: route.added — rtb-0c3: route 10.2.0.0/16 is gone from route table rtb-0c3, as in the baseline' } },
+        { type: 'section', text: { type: 'mrkdwn', text: 'Resolved: route.added — rtb-0c3: route 10.2.0.0/16 is gone from rtb-0c3, as in the baseline' } },
       ],
     });
   });
