@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   for (const line of await lambdaBundleReport()) console.log(`  ${line}`);
   console.log('\narchive replay (gzip CloudTrail files, 0.5% watched) vs gunzip + JSON.parse + eventName filter, each in its own process:');
   for (const line of archiveReplayReport()) console.log(`  ${line}`);
+  console.log(`\nserve (the built CLI on loopback, keep-alive deliveries) vs a bare parse + dedupe HTTP server; RSS from /proc:\n  ${(await (await import('./serve.js')).serveReport()).join('\n  ')}`);
 }
 
 await main();
