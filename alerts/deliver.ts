@@ -176,28 +176,80 @@ async function release(lane: Lane, unit: DeliveryUnit, at: number | undefined): 
 export async function deliverLane(
   store: StateStore, sinks: ReadonlyMap<string, AlertSink>, name: string, options: DeliverOptions = {},
 ): Promise<DeliveryReport> {
-  const now = options.now ?? Date.now;
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const lane: Lane = {
-    store, options, now, retry: options.retry ?? DEFAULT_RETRY, report: emptyReport(),
-    owner: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
-  };
-  const started = now();
-  const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  const lane = laneOf(store, options, deliveryOwner());
+  const started = lane.now();
   const scope = name === UNKNOWN_SINKS ? { exceptSinks: [...sinks.keys()] } : { sink: name };
   const sink = sinks.get(name);
   const grouped = Boolean(sink?.buildGroup) && (options.groupsStorms?.(name) ?? true);
   const limit = grouped ? options.groupLimit ?? DEFAULT_GROUP_LIMIT : options.limit ?? DEFAULT_LIMIT;
-  const leased = await store.leaseOutbox(limit, { leaseMs, owner: lane.owner, now: new Date(started), ...scope });
+  const leased = await store.leaseOutbox(limit, { leaseMs: lane.leaseMs, owner: lane.owner, now: new Date(started), ...scope });
+  await sendLeased(lane, sink, name, leased, started);
+  return lane.report;
+}
+
+/** A name for one worker's leases: the host, the process and a random part. */
+export function deliveryOwner(): string {
+  return `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+}
+
+/** How long a lane's lease holds with these options (the lease a commit must take for `deliverLeased`). */
+export function leaseMsOf(options: DeliverOptions): number {
+  return options.leaseMs ?? DEFAULT_LEASE_MS;
+}
+
+function laneOf(store: StateStore, options: DeliverOptions, owner: string): Lane & { leaseMs: number } {
+  return {
+    store, options, owner, now: options.now ?? Date.now, retry: options.retry ?? DEFAULT_RETRY, report: emptyReport(),
+    leaseMs: leaseMsOf(options),
+  };
+}
+
+/**
+ * Sends entries a commit leased to `owner` (`StateStore.commitLeasing`), each sink's apart as
+ * `deliverLane` sends what it leased — but without the lease, so without reading the outbox: an
+ * event's invocation sends its own alerts at the cost of the sends. What cannot go now is given
+ * back as `deliverLane` gives it back; what a crash leaves is due again when the lease ends.
+ * `options.leaseMs` must be the lease the commit took.
+ */
+export async function deliverLeased(
+  store: StateStore, sinks: ReadonlyMap<string, AlertSink>, entries: readonly OutboxEntry[], owner: string, options: DeliverOptions = {},
+): Promise<DeliveryReport> {
+  const bySink = new Map<string, OutboxEntry[]>();
+  for (const entry of entries) {
+    const name = sinks.has(entry.sink) ? entry.sink : UNKNOWN_SINKS;
+    bySink.set(name, [...(bySink.get(name) ?? []), entry]);
+  }
+  const settled = await Promise.allSettled([...bySink].map(async ([name, leased]) => {
+    const lane = laneOf(store, options, owner);
+    // The lease began when the commit took it: its end is what every send must finish well inside.
+    const ends = leased.flatMap((e) => (e.nextAttemptAt === undefined ? [] : [Date.parse(e.nextAttemptAt)]));
+    const started = ends.length > 0 ? Math.min(...ends) - lane.leaseMs : lane.now();
+    const sink = sinks.get(name);
+    await sendLeased(lane, sink, name, leased, started);
+    return lane.report;
+  }));
+  const report = emptyReport();
+  for (const lane of settled) {
+    if (lane.status === 'rejected') throw lane.reason;
+    addReport(report, lane.value);
+  }
+  return report;
+}
+
+/** The sending half of a lane's pass, over entries `lane.owner` holds the lease of since `started`. */
+async function sendLeased(lane: Lane & { leaseMs: number }, sink: AlertSink | undefined, name: string, leased: readonly OutboxEntry[], started: number): Promise<void> {
+  const { options, now, leaseMs, store } = lane;
+  const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  const grouped = Boolean(sink?.buildGroup) && (options.groupsStorms?.(name) ?? true);
   if (!sink) {
     const unknown = { ok: false as const, bug: false };
     for (const entry of leased) {
       await settleFailure(lane, entry.sink, { entries: [entry] }, { ...unknown, error: new DeliveryError(`unknown sink "${entry.sink}": not configured`, false) });
     }
-    return lane.report;
+    return;
   }
   const limits = new SharedRateLimits(store, options.rateLimits);
-  const units = deliveryUnits(leased, options.storm ?? DEFAULT_STORM, grouped);
+  const units = deliveryUnits([...leased], options.storm ?? DEFAULT_STORM, grouped);
   const waitingOn = new Map<string, number | undefined>();
   let pausedUntil: number | undefined;
   let paused = false;
@@ -238,7 +290,6 @@ export async function deliverLane(
       [paused, pausedUntil] = [true, now() + (result.error.retryAfterMs ?? lane.retry.baseDelayMs)];
     }
   }
-  return lane.report;
 }
 
 /** The lanes of a pass: one per configured sink, and one for entries no configured sink takes. */

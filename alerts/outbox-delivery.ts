@@ -1,6 +1,6 @@
-import type { AlertSink, StateStore } from '../core/ports.js';
+import type { AlertSink, OutboxEntry, StateStore } from '../core/ports.js';
 import {
-  addReport, DEFAULT_RETRY, deliverLane, emptyReport, laneNames, type DeliverOptions, type DeliveryReport,
+  addReport, DEFAULT_RETRY, deliverLane, deliverLeased, emptyReport, laneNames, leaseMsOf, type DeliverOptions, type DeliveryReport,
 } from './deliver.js';
 import { withStormIncidents } from './pagerduty-storms.js';
 
@@ -14,13 +14,15 @@ const IDLE_PASSES = 3;
 const FAILING_PASSES = 3;
 
 /**
- * Sending the outbox, the three ways its callers need (DESIGN.md, "Concurrency"):
+ * Sending the outbox, the three ways its callers need (DESIGN.md, "Concurrency"), and a fourth:
  * - `pass()`: one pass of every sink's lane, never waiting for a rate limit or a Retry-After —
  *   what an event's invocation runs after its commit;
  * - `tick()`: starts a pass of each lane that is not already running — `serve`'s background loop,
  *   so a sink that hangs holds back only its own lane, never another's next pass;
  * - `drain()`: passes until nothing is left or the next entry is due too far off, sleeping until
  *   it is due — for commands that end after sending (`replay --send`, `outbox redrive`).
+ * - `sendLeased(entries)`: the entries a commit wrote already leased to the caller — an event's own
+ *   alerts, sent without reading the outbox at all.
  * Every lane leases what it sends, so any number of these, in any number of processes, never send
  * one entry twice while its lease holds.
  */
@@ -50,6 +52,20 @@ export class OutboxDelivery {
       addReport(report, lane.value);
     }
     return report;
+  }
+
+  /**
+   * Sends entries a commit leased to `owner` (`StateStore.commitLeasing`, for `leaseMs`), without
+   * reading the outbox: what an event's invocation runs for its own alerts (alerts/deliver.ts
+   * `deliverLeased`).
+   */
+  async sendLeased(entries: readonly OutboxEntry[], owner: string): Promise<DeliveryReport> {
+    return entries.length === 0 ? emptyReport() : deliverLeased(this.store, this.sinks, entries, owner, this.options);
+  }
+
+  /** The lease a commit takes on the entries it hands to `sendLeased`: this delivery's own. */
+  get leaseMs(): number {
+    return leaseMsOf(this.options);
   }
 
   /** Starts a pass of every idle lane; each one's report (or failure) goes to `settled` when it ends. */

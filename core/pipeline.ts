@@ -7,7 +7,7 @@ import { clip } from './reasons.js';
 import { RULE_IDS, type Drift, type Finding } from './finding.js';
 import { findingTransitions, outboxEntries, touchedBy, type Provenance } from './finding-transitions.js';
 import { nextState, ObservedView, resolveMoves } from './observed-state.js';
-import type { CloudAdapter, FindingSelection, SnapshotStore, StateCommit, StateReader, StateStore } from './ports.js';
+import type { CloudAdapter, FindingSelection, OutboxEntry, SnapshotStore, StateCommit, StateReader, StateStore } from './ports.js';
 import { normalizeId, type Cloud, type Resource, type ResourceKind, type Scope } from './resource.js';
 import { reconcileAccount, type ReconcileOutcome } from './reconcile.js';
 import { diffResource } from './rules/index.js';
@@ -42,6 +42,11 @@ export interface PipelineOptions {
   error?: (line: string) => void;
   /** Whether a stored baseline may be used (its approval's sha256 and HMAC: snapshots/approval.ts). */
   trustBaseline?: BaselineTrust;
+  /**
+   * Commit the alerts a store can lease at once (`StateStore.commitLeasing`) leased to `owner`, and
+   * give them in the record's outcome (`leased`), for the caller to send without a lease of its own.
+   */
+  leaseAlerts?: { owner: string; leaseMs: number };
 }
 
 export type RecordStatus = 'applied' | 'duplicate' | 'stale' | 'no-baseline' | 'ignored' | 'rejected' | 'failed';
@@ -60,6 +65,8 @@ export interface RecordOutcome {
   validationCode?: string;
   opened: Finding[];
   resolved: Finding[];
+  /** With `leaseAlerts`: the outbox entries the commit leased to its owner (the others wait for a lease as usual). */
+  leased?: OutboxEntry[];
 }
 
 export interface DeliveryOutcome {
@@ -245,6 +252,11 @@ export class Pipeline {
     }
     commit.observed = view.written();
     commit.outbox = outboxEntries(opened, resolved, this.options);
+    const lease = this.options.leaseAlerts;
+    if (lease && state.commitLeasing && commit.outbox.length > 0) {
+      const leased = await state.commitLeasing(commit, { ...lease, now: this.now() });
+      return { status: applied > 0 ? 'applied' : 'stale', opened, resolved, leased };
+    }
     await state.commit(commit);
     return { status: applied > 0 ? 'applied' : 'stale', opened, resolved };
   }

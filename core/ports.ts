@@ -194,6 +194,14 @@ export interface StateStore {
   listFindings(filter?: FindingFilter): Promise<Finding[]>;
   /** Writes everything or nothing; a `claimedBy` no longer held throws `ConflictError`. */
   commit(change: StateCommit): Promise<void>;
+  /**
+   * Optional: `commit`, writing the outbox entries that no older entry of their finding and sink
+   * can be waiting before (where the store can tell: a finding opened for the first time) already
+   * leased to `lease.owner` for `lease.leaseMs`, and returning those — the caller sends them at
+   * once, without a lease of its own; what it does not settle is due again when the lease ends.
+   * Without it, callers `commit` and lease the outbox as usual.
+   */
+  commitLeasing?(change: StateCommit, lease: { owner: string; leaseMs: number; now?: Date }): Promise<OutboxEntry[]>;
   /** Pending entries due at `now` (default: the current time), oldest first, at most `limit`; leased ones are not due. */
   pendingOutbox(limit?: number, now?: Date): Promise<OutboxEntry[]>;
   /**

@@ -130,6 +130,8 @@ export interface TransactOptions {
    * transaction of a commit (so a refusal writes nothing).
    */
   guards?: ReadonlyMap<string, number>;
+  /** Items (by `keyText`) put only where none is yet: a finding opened for the first time, its alerts leased by the commit. */
+  absent?: ReadonlySet<string>;
 }
 
 /**
@@ -150,6 +152,10 @@ export function transactItems(items: readonly Item[], options: TransactOptions):
       return { Update: revisionUpdate(table, Item, guard) };
     }
     const owner = claims.get(Item.pk?.S);
+    if (options.absent?.has(keyText(Item))) {
+      guarded.add(index);
+      return { Put: { TableName: table, Item, ConditionExpression: 'attribute_not_exists(pk)' } };
+    }
     return {
       Put: {
         TableName: table, Item,

@@ -11,6 +11,8 @@ export interface CachedResource {
   revision: number;
   observed: ObservedState | undefined;
   open?: readonly Finding[];
+  /** Fingerprints of every finding item the resource has, open or resolved (read with `open`). */
+  known?: ReadonlySet<string>;
   /** When it was read from the table (epoch ms). */
   at: number;
 }
@@ -111,6 +113,7 @@ export class ReadCache {
         continue;
       }
       let open = entry.open;
+      const known = entry.known && new Set([...entry.known, ...write.findings.map((f) => f.fingerprint)]);
       if (open !== undefined && write.findings.length > 0) {
         const byFingerprint = new Map(open.map((f) => [f.fingerprint, f]));
         for (const f of write.findings) {
@@ -119,7 +122,7 @@ export class ReadCache {
         }
         open = [...byFingerprint.values()].sort(byOpened);
       }
-      this.set(key, { ...entry, revision: entry.revision + 1, ...(write.observed ? { observed: write.observed } : {}), ...(open ? { open } : {}) });
+      this.set(key, { ...entry, revision: entry.revision + 1, ...(write.observed ? { observed: write.observed } : {}), ...(open ? { open } : {}), ...(known ? { known } : {}) });
     }
   }
 }

@@ -204,11 +204,15 @@ export class DynamoDbStateStore implements StateStore {
       this.cache?.guard(key, cached.revision);
       return [...cached.open];
     }
-    const open = await this.readOpenFindings(scope, kind, id);
-    if (cached && this.cache) {
-      this.cache.set(key, { ...cached, open });
-      this.cache.guard(key, cached.revision);
-    }
+    if (!cached || !this.cache) return this.readOpenFindings(scope, kind, id);
+    // The whole partition, resolved findings too: which fingerprints have an item tells a finding
+    // opened for the first time (whose alerts `commitLeasing` may lease) from one opened again.
+    const items = await this.query('openFindings', {
+      KeyConditionExpression: 'pk = :pk', ConsistentRead: true, ExpressionAttributeValues: { ':pk': s(findingPartition(scope, kind, id)) },
+    });
+    const open = items.filter((item) => item.status?.S === 'open').map(findingFromItem).sort(byOpened);
+    this.cache.set(key, { ...cached, open, known: new Set(items.flatMap((item) => (item.sk?.S === undefined ? [] : [item.sk.S]))) });
+    this.cache.guard(key, cached.revision);
     return [...open];
   }
 
@@ -260,13 +264,56 @@ export class DynamoDbStateStore implements StateStore {
    * written, the cache is emptied and `ConflictError` says so (the pipeline redoes the record).
    */
   async commit(change: StateCommit): Promise<void> {
+    await this.write(change);
+  }
+
+  /**
+   * With `cacheReads`: the alerts of findings opened for the first time (no item of their
+   * fingerprint in the resource's partition, as the cache read it) are written leased to
+   * `lease.owner`, and their finding items only where none exists yet — so no older entry of the
+   * same finding and sink can be pending for them to overtake (entries and findings are committed
+   * together). A finding item that appeared meanwhile refuses the commit like a stale read. Other
+   * alerts, a commit larger than one transaction, or a store without the cache: written as `commit`
+   * writes them, for the usual lease.
+   */
+  async commitLeasing(change: StateCommit, lease: { owner: string; leaseMs: number; now?: Date }): Promise<OutboxEntry[]> {
+    return this.write(change, lease);
+  }
+
+  /** Fingerprints of the findings `change` opens for the first time, as far as the cache can tell. */
+  private firstOpened(change: StateCommit): Set<string> {
+    const first = new Set<string>();
+    for (const f of change.findings) {
+      const known = this.cache?.get(keyText(observedKey(f, f.kind, f.resource)))?.known;
+      if (f.status === 'open' && known !== undefined && !known.has(f.fingerprint)) first.add(f.fingerprint);
+    }
+    return first;
+  }
+
+  private async write(change: StateCommit, lease?: { owner: string; leaseMs: number; now?: Date }): Promise<OutboxEntry[]> {
+    const first = lease ? this.firstOpened(change) : new Set<string>();
     const guards = this.cache?.takeGuards() ?? new Map<string, number>();
     const transactions = planCommit(change, { createdAt: this.now().toISOString(), sequence: (commitSequence += 1), reserve: guards.size });
     // A processed id that was claimed is written only while the claim is still this worker's.
     const claims = new Map(change.processed.flatMap((p) => (p.claimedBy === undefined ? [] : [[processedKey(p.key).pk?.S, p.claimedBy] as const])));
+    const leased: OutboxEntry[] = [];
+    const absent = new Set<string>();
+    if (lease && first.size > 0 && transactions.length === 1) {
+      const until = new Date((lease.now ?? this.now()).getTime() + lease.leaseMs).toISOString();
+      const [items = []] = transactions;
+      for (const [i, item] of items.entries()) {
+        if (item.itemType?.S === 'finding' && item.sk?.S !== undefined && first.has(item.sk.S)) absent.add(keyText(item));
+        if (item.itemType?.S !== 'outbox') continue;
+        const entry = outboxFromItem(item);
+        if (entry.finding.status !== 'open' || !first.has(entry.finding.fingerprint)) continue;
+        const held = { ...item, leaseOwner: s(lease.owner), nextAttemptAt: s(until) };
+        items[i] = held;
+        leased.push(outboxFromItem(held));
+      }
+    }
     const written = new Map<string, { guard: number | undefined; observed?: ObservedState; findings: Finding[] }>();
     for (const [index, items] of transactions.entries()) {
-      const request = transactItems(items, { table: this.table, claims, ...(index === 0 ? { guards } : {}) });
+      const request = transactItems(items, { table: this.table, claims, ...(index === 0 ? { guards, absent } : {}) });
       try {
         await this.client.send(new TransactWriteItemsCommand({ TransactItems: request.items }));
       } catch (error) {
@@ -274,7 +321,7 @@ export class DynamoDbStateStore implements StateStore {
         this.cache?.clear();
         const failed = failedConditions(error);
         if (failed.some((place) => request.guarded.has(place))) {
-          throw new ConflictError(`state store commit (DynamoDB table ${this.table}): refused, a resource it read changed since (another worker committed first)`, { cause: error });
+          throw new ConflictError(`state store commit (DynamoDB table ${this.table}): refused, what it read changed since (another worker committed first)`, { cause: error });
         }
         if (claims.size > 0 && isCancelledByCondition(error)) {
           throw new ConflictError(`state store commit (DynamoDB table ${this.table}): refused, the claim on ${[...claims.keys()].join(', ')} is no longer held`, { cause: error });
@@ -285,13 +332,14 @@ export class DynamoDbStateStore implements StateStore {
         written.set(keyText(item), { guard: index === 0 ? guards.get(keyText(item)) : undefined, findings: [] });
       }
     }
-    if (!this.cache) return;
+    if (!this.cache) return leased;
     for (const o of change.observed) {
       const write = written.get(keyText(observedKey(o, o.kind, o.id)));
       if (write) write.observed = o;
     }
     for (const f of change.findings) written.get(keyText(observedKey(f, f.kind, f.resource)))?.findings.push(f);
     this.cache.committed(written);
+    return leased;
   }
 
   /** Oldest first, in the order they were committed. */

@@ -1,5 +1,6 @@
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DeliveryOutcome } from '../../core/pipeline.js';
+import type { OutboxEntry } from '../../core/ports.js';
 import { log, logDelivery, reportOutcome as report } from '../shared/log.js';
 import { awsRuntime } from './wiring.js';
 
@@ -30,22 +31,33 @@ function isSqsEvent(event: EventsInput): event is SQSEvent {
  * invocation; SQS redelivers just the failed messages via `batchItemFailures`).
  */
 export function createEventsHandler(environment: Record<string, string | undefined>) {
-  const runtime = awsRuntime(environment, { cacheReads: true });
+  const runtime = awsRuntime(environment, { cacheReads: true, leaseAlerts: true });
   return async (event: EventsInput): Promise<SQSBatchResponse | EventsResult | { sent: number }> => {
-    const { pipeline, deliver } = await runtime();
+    const { pipeline, deliver, sendLeased } = await runtime();
     // An invocation never waits for a rate limit: what one could not send goes with the next
     // invocation that alerts, or at the latest with this scheduled drain (every minute by default).
     if (isDrainRequest(event)) return { sent: (await deliver()).sent };
     const totals: EventsResult = { opened: 0, resolved: 0, rejected: 0 };
-    // An invocation whose records opened or resolved nothing committed no alert: it does not look
-    // at the outbox at all (a lease Query per event otherwise), and what earlier invocations left
-    // there (a rate limit, a sink down, a worker killed mid-send) is the scheduled drain's.
-    const sendIfAlerted = () => (totals.opened + totals.resolved > 0 ? deliver() : undefined);
+    // The alerts of a finding opened for the first time were committed leased to this container
+    // (DynamoDbStateStore.commitLeasing): they are sent at once, without reading the outbox. Any
+    // other alert (a resolve, a finding opened again, a misconfiguration) takes one pass over the
+    // outbox, which keeps a resolve behind its trigger. An invocation that alerted nothing does not
+    // look at the outbox at all: what earlier ones left there (a rate limit, a sink down, a worker
+    // killed mid-send, whose lease then ends) is the scheduled drain's.
+    const leased: OutboxEntry[] = [];
+    let unleased = false;
+    const sendAlerts = async () => {
+      await sendLeased(leased);
+      if (unleased) await deliver();
+    };
     const count = (outcome: DeliveryOutcome) => {
       for (const r of outcome.records) {
         totals.opened += r.opened.length;
         totals.resolved += r.resolved.length;
         if (r.status === 'rejected') totals.rejected += 1;
+        const sent = new Set((r.leased ?? []).map((e) => e.finding.fingerprint));
+        leased.push(...(r.leased ?? []));
+        if ([...r.opened, ...r.resolved].some((f) => !sent.has(f.fingerprint))) unleased = true;
       }
     };
     if (isSqsEvent(event)) {
@@ -64,7 +76,7 @@ export function createEventsHandler(environment: Record<string, string | undefin
         if (report(outcome, `SQS message ${message.messageId}`)) batchItemFailures.push({ itemIdentifier: message.messageId });
         logDelivery(outcome, { source: `SQS message ${message.messageId}`, durationMs: performance.now() - started });
       }
-      await sendIfAlerted();
+      await sendAlerts();
       return { batchItemFailures };
     }
     const started = performance.now();
@@ -74,7 +86,7 @@ export function createEventsHandler(environment: Record<string, string | undefin
     const retry = report(outcome, source);
     // The request id and cold start are Powertools' (lambda-log.ts): every line of the invocation carries them.
     logDelivery(outcome, { source, durationMs: performance.now() - started });
-    await sendIfAlerted();
+    await sendAlerts();
     if (retry) throw new Error('a transient failure, a misconfiguration or a bug: the event is retried by EventBridge');
     return totals;
   };

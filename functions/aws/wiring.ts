@@ -60,6 +60,7 @@ async function buildRuntime(env: AwsFunctionEnvironment, options: AwsRuntimeOpti
   const reader = lazyReader(clientConfig, env);
   const runtime = await createRuntime({
     env, adapters: awsAdapters, stores: { state, snapshots }, readers: { aws: reader }, secrets: secretsManager(clientConfig),
+    leaseAlerts: options.leaseAlerts ?? false,
   });
   return { ...runtime, env, regions: captureRegions(env), reader };
 }
@@ -71,6 +72,8 @@ export interface AwsRuntimeOptions {
    * handles one record at a time and sees the same resources again.
    */
   cacheReads?: boolean;
+  /** Commit an event's first alerts already leased to the container, sent without reading the outbox (`Runtime.sendLeased`). */
+  leaseAlerts?: boolean;
 }
 
 /**

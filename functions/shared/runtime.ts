@@ -1,9 +1,9 @@
-import { emptyReport, type DeliveryReport } from '../../alerts/deliver.js';
+import { deliveryOwner, emptyReport, type DeliveryReport } from '../../alerts/deliver.js';
 import { outboxDelivery, sinksFromConfig } from '../../alerts/sinks.js';
 import { parseConfig, type Config } from '../../core/config.js';
 import { ConfigError, oneLine } from '../../core/errors.js';
 import { Pipeline } from '../../core/pipeline.js';
-import type { AlertSink, CloudAdapter, SnapshotStore, StateReader, StateStore } from '../../core/ports.js';
+import type { AlertSink, CloudAdapter, OutboxEntry, SnapshotStore, StateReader, StateStore } from '../../core/ports.js';
 import type { Cloud } from '../../core/resource.js';
 import { alertPolicy } from '../../core/routing.js';
 import { baselineApprovalCheck } from '../../snapshots/approval.js';
@@ -24,6 +24,11 @@ export interface RuntimeOptions {
   readers: Partial<Record<Cloud, StateReader>>;
   secrets: SecretResolver;
   log?: Log;
+  /**
+   * Commit each event's first alerts already leased to this instance (where the store can:
+   * `StateStore.commitLeasing`), for `sendLeased` to send without reading the outbox.
+   */
+  leaseAlerts?: boolean;
 }
 
 /** What every platform's functions run on, built once per instance. */
@@ -38,6 +43,8 @@ export interface Runtime {
    * stay there for the next invocation (failures are logged).
    */
   deliver(): Promise<DeliveryReport>;
+  /** Sends the entries the pipeline's commits leased to this instance (a record outcome's `leased`); failures are logged. */
+  sendLeased(entries: readonly OutboxEntry[]): Promise<DeliveryReport>;
 }
 
 const ROUTING_KEYS = ['routes', 'defaultSinks', 'suppressions', 'storm'];
@@ -85,6 +92,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const secrets = await resolveSecretSettings(options.secrets, env);
   const config = sinkConfig(env, secrets.NETDRIFT_SLACK_WEBHOOK_URL, secrets.NETDRIFT_PAGERDUTY_ROUTING_KEY);
   const sinks = sinksFromConfig(config);
+  // One pass that never waits for a rate limit or a Retry-After: what cannot go now stays in the
+  // outbox, leased by nobody, for the next invocation (DESIGN.md, "Concurrency").
+  const delivery = outboxDelivery(state, sinks, config);
+  const owner = deliveryOwner();
   const pipeline = new Pipeline({
     adapters: options.adapters, snapshots, state,
     ...(env.NETDRIFT_LIVE_READS === 'true' ? { readers: options.readers } : {}),
@@ -93,20 +104,20 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     warn: (line) => log('warn', line),
     error: (line) => log('error', line),
     trustBaseline: baselineApprovalCheck(secrets.NETDRIFT_APPROVAL_HMAC_KEY),
+    ...(options.leaseAlerts ? { leaseAlerts: { owner, leaseMs: delivery.leaseMs } } : {}),
   });
-  // One pass that never waits for a rate limit or a Retry-After: what cannot go now stays in the
-  // outbox, leased by nobody, for the next invocation (DESIGN.md, "Concurrency").
-  const delivery = outboxDelivery(state, sinks, config);
+  const logged = async (send: Promise<DeliveryReport>) => {
+    const report = await send.catch((error: unknown) => {
+      log('error', `outbox: ${oneLine(error)}`);
+      return emptyReport();
+    });
+    for (const f of report.failed) log('warn', `alert not sent to ${f.sink}`, { rule: f.rule, fingerprint: f.fingerprint, error: f.error, retryable: f.retryable });
+    return report;
+  };
   return {
     pipeline, state, snapshots, sinks, config,
-    async deliver() {
-      const report = await delivery.pass().catch((error: unknown) => {
-        log('error', `outbox: ${oneLine(error)}`);
-        return emptyReport();
-      });
-      for (const f of report.failed) log('warn', `alert not sent to ${f.sink}`, { rule: f.rule, fingerprint: f.fingerprint, error: f.error, retryable: f.retryable });
-      return report;
-    },
+    deliver: () => logged(delivery.pass()),
+    sendLeased: (entries) => logged(delivery.sendLeased(entries, owner)),
   };
 }
 

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DynamoDbStateStore } from '../../../adapters/aws/dynamodb-state-store.js';
+import { outboxDelivery, sinksFromConfig } from '../../../alerts/sinks.js';
+import { parseConfig } from '../../../core/config.js';
 import { ConflictError } from '../../../core/errors.js';
 import { Pipeline } from '../../../core/pipeline.js';
 import type { StateCommit } from '../../../core/ports.js';
@@ -14,6 +16,7 @@ import { AWS_SCOPE, sampleFinding, sampleObserved } from '../../contract/samples
 import { awsBaseline } from '../../core/base-resources.js';
 import { describeWithMoto, motoClientConfig } from '../../support/moto.js';
 import { awsChange } from '../../support/pipeline-harness.js';
+import { startPagerDutyReceiver } from '../../support/receivers.js';
 
 const toIgw = { op: 'put-item', field: 'routes', key: ['destination'], item: { destination: '0.0.0.0/0', target: { type: 'internet', id: 'igw-01' } } } as const;
 const toNat = { op: 'put-item', field: 'routes', key: ['destination'], item: { destination: '0.0.0.0/0', target: { type: 'nat', id: 'nat-01' } } } as const;
@@ -61,11 +64,11 @@ describeWithMoto('DynamoDbStateStore with cacheReads on moto', () => {
   });
 
   /** A worker: its own store (and cache) on the shared table, its own pipeline on the shared baseline. */
-  async function worker(requests?: { client: DynamoDBClient }) {
+  async function worker(requests?: { client: DynamoDBClient }, leaseAlerts?: { owner: string; leaseMs: number }) {
     const snapshots = new FilesystemSnapshotStore(dir);
     if (!(await snapshots.get(AWS_SCOPE, 'baseline'))) await snapshots.put(AWS_SCOPE, 'baseline', awsBaseline());
     const state = new DynamoDbStateStore({ client: requests?.client ?? client, table, cacheReads: true });
-    return { state, pipeline: new Pipeline({ adapters: [], snapshots, state, route: () => ['pagerduty'] }) };
+    return { state, pipeline: new Pipeline({ adapters: [], snapshots, state, route: () => ['pagerduty'], ...(leaseAlerts ? { leaseAlerts } : {}) }) };
   }
 
   it('reads a resource once: the next event on it costs a claim and a commit', async () => {
@@ -116,5 +119,48 @@ describeWithMoto('DynamoDbStateStore with cacheReads on moto', () => {
     ]);
     // Read from the table (worker b's own cache may still say it is resolved: its next commit would find out).
     expect(await new DynamoDbStateStore({ client, table }).openFindings(AWS_SCOPE, 'route-table', 'rtb-0a1')).toHaveLength(1);
+  });
+
+  it('commits the alerts of a finding opened for the first time leased to the worker, and those of a resolve or a reopen for a lease', async () => {
+    const { pipeline } = await worker(undefined, { owner: 'worker-a', leaseMs: 60_000 });
+    const other = new DynamoDbStateStore({ client, table });
+    const at = (minute: number) => `2026-11-26T10:0${minute}:00Z`;
+    const changes = [toIgw, toNat, toIgw].map((delta, i) => awsChange({ kind: 'route-table', id: 'rtb-0a1', time: at(i + 1), payload: { kind: 'delta', deltas: [delta] } }));
+
+    const outcomes = [];
+    for (const change of changes) outcomes.push(await pipeline.applyRecord(change.eventId, [change]));
+
+    expect(outcomes.map((o) => (o.leased ?? []).map((e) => [e.sink, e.finding.status, e.leasedBy]))).toEqual([[['pagerduty', 'open', 'worker-a']], [], []]);
+    // Another worker's lease takes the resolve only: the trigger is worker a's (and the reopen waits behind it).
+    expect((await other.leaseOutbox(10, { owner: 'worker-b', leaseMs: 60_000 })).map((e) => e.finding.status)).toEqual([]);
+    expect((await other.listOutbox()).map((e) => [e.finding.status, e.leasedBy])).toEqual([['open', 'worker-a'], ['resolved', undefined], ['open', undefined]]);
+  });
+
+  it('sends leased alerts without reading the outbox, and leaves what a crash did not send to a lease once it ends', async () => {
+    const pagerduty = await startPagerDutyReceiver();
+    try {
+      const config = parseConfig({ sinks: { pagerduty: { routingKey: 'R0TESTROUTINGKEY0000000000000000', url: `${pagerduty.url}/v2/enqueue` } } }, 'test');
+      const requests = counted(client);
+      const { pipeline, state } = await worker(requests, { owner: 'worker-a', leaseMs: 60_000 });
+      const delivery = outboxDelivery(state, sinksFromConfig(config), config);
+      const sent = awsChange({ kind: 'route-table', id: 'rtb-0a1', payload: { kind: 'delta', deltas: [toIgw] } });
+      const crashed = awsChange({ kind: 'route-table', id: 'rtb-0b2', payload: { kind: 'full', state: { ...awsBaseline().resources[0], id: 'rtb-0b2' } as never } });
+      const first = await pipeline.applyRecord(sent.eventId, [sent]);
+      const unsent = await pipeline.applyRecord(crashed.eventId, [crashed]);
+      requests.sent.length = 0;
+
+      const report = await delivery.sendLeased(first.leased ?? [], 'worker-a');
+
+      expect(report.sent).toBe(1);
+      expect(pagerduty.requests.map((r) => (r.body as { event_action: string }).event_action)).toEqual(['trigger']);
+      expect(requests.sent).not.toContain('Query');
+      const lease = { owner: 'drain', leaseMs: 60_000 };
+      expect(await state.leaseOutbox(10, lease)).toEqual([]);
+      const later = await state.leaseOutbox(10, { ...lease, now: new Date(Date.now() + 61_000) });
+      expect(later.map((e) => e.id).sort()).toEqual((unsent.leased ?? []).map((e) => e.id).sort());
+      expect(later.map((e) => e.finding.resource)).toContain('rtb-0b2');
+    } finally {
+      await pagerduty.close();
+    }
   });
 });
