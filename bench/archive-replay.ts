@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,14 +12,16 @@ import { listInputFiles } from '../cli/inputs.js';
  * Archive replay (issue 12): `netdrift replay` over gzip'd CloudTrail log files in the AWSLogs
  * layout, 0.5% of the records watched, against a floor that gunzips each file whole, `JSON.parse`s it
  * and keeps the records whose eventSource/eventName the catalog watches. Each side runs in its own
- * process (timed inside it, after imports; peak RSS from the kernel), at two sizes to show the cost is
- * linear and the memory flat.
+ * process (timed inside it, after imports; peak RSS from the kernel), at two sizes (BENCH_ARCHIVE_SIZES,
+ * default 50000,200000) to show the cost is linear and the memory flat. Then the built CLI on one
+ * plain log file of BENCH_ARCHIVE_SINGLE events (default 100000, about 95 MB; 0 leaves it out): issue 12's
+ * "one 95 MB log file of 100k events", time and peak RSS.
  */
 const ACCOUNT = '111122223333';
 const PER_FILE = 10_000;
 const SELF = fileURLToPath(import.meta.url);
 
-function record(i: number): Record<string, unknown> {
+function record(i: number, tls = false): Record<string, unknown> {
   const watched = i % 200 === 0;
   const noise = [['ec2.amazonaws.com', 'DescribeInstances'], ['sts.amazonaws.com', 'AssumeRole'], ['s3.amazonaws.com', 'GetObject']][i % 3]!;
   const target = Math.floor(i / 200) % 2 === 0 ? { gatewayId: 'igw-0abc' } : { natGatewayId: 'nat-0abc' };
@@ -33,18 +35,23 @@ function record(i: number): Record<string, unknown> {
     requestParameters: watched ? { routeTableId: 'rtb-01', destinationCidrBlock: '0.0.0.0/0', ...target } : { bucketName: 'logs', key: `k/${i}.json` },
     responseElements: watched ? { _return: true } : null, requestID: `req-${i}`, eventID: `bench-archive-${i}`,
     readOnly: !watched, eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: ACCOUNT, eventCategory: 'Management',
+    ...(tls ? { tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: noise[0] } } : {}),
   };
 }
 
-/** A temp folder: `baselines/` and `AWSLogs/…` with `records` records in gzip'd log files of 10k each. */
-export function archive(records: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'netdrift-bench-archive-'));
+function baselineFolder(dir: string): void {
   mkdirSync(join(dir, 'baselines/aws'), { recursive: true });
   writeFileSync(join(dir, `baselines/aws/${ACCOUNT}.json`), JSON.stringify({
     schema: 'netdrift/snapshot@1', scope: { cloud: 'aws', account: ACCOUNT }, capturedAt: '2026-11-25T00:00:00Z',
     resources: [{ kind: 'route-table', id: 'rtb-01', region: 'eu-west-1', network: 'vpc-01', subnets: [],
       routes: [{ destination: '10.0.0.0/16', target: { type: 'local' } }, { destination: '0.0.0.0/0', target: { type: 'nat', id: 'nat-0abc' } }] }],
   }));
+}
+
+/** A temp folder: `baselines/` and `AWSLogs/…` with `records` records in gzip'd log files of 10k each. */
+export function archive(records: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'netdrift-bench-archive-'));
+  baselineFolder(dir);
   const day = join(dir, `AWSLogs/${ACCOUNT}/CloudTrail/eu-west-1/2026/11/26`);
   mkdirSync(day, { recursive: true });
   for (let start = 0; start < records; start += PER_FILE) {
@@ -98,9 +105,9 @@ function measure(side: string, dir: string): { ms: number; cpuMs: number; rss: n
 }
 
 /** The built CLI end to end, as a user runs it: wall ms (startup included) and peak RSS per GNU time, if present. */
-function cliRun(dir: string): { ms: number; rss: number | undefined } {
+function cliRun(dir: string, input = 'AWSLogs'): { ms: number; rss: number | undefined } {
   const bin = fileURLToPath(new URL('../dist/cli/netdrift.js', import.meta.url));
-  const args = [process.execPath, bin, 'replay', '--baseline', join(dir, 'baselines'), join(dir, 'AWSLogs')];
+  const args = [process.execPath, bin, 'replay', '--baseline', join(dir, 'baselines'), join(dir, input)];
   const start = Date.now();
   if (!existsSync('/usr/bin/time')) {
     execFileSync(args[0]!, args.slice(1));
@@ -111,8 +118,43 @@ function cliRun(dir: string): { ms: number; rss: number | undefined } {
   return { ms: Date.now() - start, rss: Number.isFinite(kb) ? Math.round(kb / 1024) : undefined };
 }
 
-/** The report lines, two sizes. */
-export function archiveReplayReport(sizes: readonly number[] = [50_000, 200_000]): string[] {
+/** A temp folder: `baselines/` and one plain log file `trail.json` of `records` records, written a batch at a time. */
+function singleFile(records: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'netdrift-bench-single-'));
+  baselineFolder(dir);
+  const fd = openSync(join(dir, 'trail.json'), 'w');
+  try {
+    writeSync(fd, '{"Records":[');
+    for (let start = 0; start < records; start += 1000) {
+      const batch = Array.from({ length: Math.min(1000, records - start) }, (_, k) => JSON.stringify(record(start + k, true)));
+      writeSync(fd, `${start > 0 ? ',' : ''}${batch.join(',')}`);
+    }
+    writeSync(fd, ']}');
+  } finally {
+    closeSync(fd);
+  }
+  return dir;
+}
+
+/** The built CLI on one large plain log file: wall time and peak RSS. */
+function singleFileLines(records: number): string[] {
+  const dir = singleFile(records);
+  try {
+    const mb = statSync(join(dir, 'trail.json')).size / 1e6;
+    const cli = cliRun(dir, 'trail.json');
+    return [`one ${mb.toFixed(0)} MB log file of ${records.toLocaleString('en-US')} events (plain JSON, 0.5% watched): built CLI ${cli.ms} ms wall `
+      + `(goal < 10,000), peak RSS ${cli.rss ?? '?'} MB (goal ≤ 256)`];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const sizesFrom = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map(Number).filter((n) => n > 0);
+
+/** The report lines: the archive at each size, then the single file. */
+export function archiveReplayReport(
+  sizes: readonly number[] = sizesFrom('BENCH_ARCHIVE_SIZES', '50000,200000'), single = Number(process.env.BENCH_ARCHIVE_SINGLE ?? 100_000),
+): string[] {
   const lines: string[] = [];
   for (const size of sizes) {
     const dir = archive(size);
@@ -129,6 +171,7 @@ export function archiveReplayReport(sizes: readonly number[] = [50_000, 200_000]
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (single > 0) lines.push(...singleFileLines(single));
   return lines;
 }
 

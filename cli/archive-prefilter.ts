@@ -19,6 +19,8 @@ import type { CapturedFields } from './archive-scanner.js';
 /** Watched operation names by event source: looked up without building a key string per record. */
 const awsWatched = new Map<string, Set<string>>();
 for (const row of awsCatalog) awsWatched.set(row.source, (awsWatched.get(row.source) ?? new Set()).add(row.name));
+/** The same, as bytes, for the scanner's fields: compared in place, no string made per record. */
+const awsWatchedBytes = [...awsWatched].map(([source, names]) => ({ source: Buffer.from(source), names: [...names].map((name) => Buffer.from(name)) }));
 const azureWatched = new Set(azureCatalog.map((row) => row.name.toLowerCase()));
 const gcpWatched = new Set(gcpCatalog.map((row) => row.name));
 
@@ -41,12 +43,14 @@ function awsUnwatched(eventSource: unknown, eventName: unknown): boolean {
  */
 export function cloudTrailElementWanted(fields: CapturedFields): boolean {
   if (fields.has(DETAIL_TYPE) || fields.has(RECORDS)) return true;
-  const eventSource = fields.value(EVENT_SOURCE);
-  if (eventSource === undefined) {
+  if (!fields.has(EVENT_SOURCE)) {
     const eventType = fields.value(EVENT_TYPE);
     return !(nonEmpty(eventType) && !isCallRecordType(eventType));
   }
-  return !awsUnwatched(eventSource, fields.value(EVENT_NAME));
+  // awsUnwatched, on the bytes.
+  if (!fields.nonEmpty(EVENT_SOURCE) || !fields.nonEmpty(EVENT_NAME)) return true;
+  const watched = awsWatchedBytes.find((entry) => fields.is(EVENT_SOURCE, entry.source));
+  return watched !== undefined && watched.names.some((name) => fields.is(EVENT_NAME, name));
 }
 
 function azureOperation(raw: Record<string, unknown>): unknown {

@@ -37,6 +37,10 @@ export interface CapturedFields {
   /** The field's string value; null when present but not a plain string (escaped, or not a string); undefined when absent. */
   value(field: number): string | null | undefined;
   has(field: number): boolean;
+  /** Is the field a plain string that is not empty? Told without making the string. */
+  nonEmpty(field: number): boolean;
+  /** Is the field a plain string of exactly these bytes? Compared in place. */
+  is(field: number, bytes: Uint8Array): boolean;
 }
 
 // Where a captured field's value is, per field: its bytes [start, end), or one of these.
@@ -105,6 +109,11 @@ export class ArchiveScanner {
       return start === ABSENT ? undefined : start === NOT_PLAIN ? null : this.buf.toString('latin1', start, this.fieldEnd[field]);
     },
     has: (field) => this.fieldStart[field] !== ABSENT,
+    nonEmpty: (field) => this.fieldStart[field]! >= 0 && this.fieldEnd[field]! > this.fieldStart[field]!,
+    is: (field, bytes) => {
+      const start = this.fieldStart[field]!;
+      return start >= 0 && this.fieldEnd[field]! - start === bytes.length && sameBytes(this.buf, start, bytes);
+    },
   };
   /** 1 at the byte lengths of the captured keys. */
   private readonly captureLengths: Uint8Array;
@@ -412,7 +421,7 @@ function stringEnd(buf: Buffer, from: number): number {
   return -1;
 }
 
-function sameBytes(buf: Buffer, at: number, key: Buffer): boolean {
+function sameBytes(buf: Buffer, at: number, key: Uint8Array): boolean {
   for (let k = 0; k < key.length; k += 1) if (buf[at + k] !== key[k]) return false;
   return true;
 }

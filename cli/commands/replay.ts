@@ -3,7 +3,7 @@ import { loadConfig } from '../config-file.js';
 import { ReplayProgress } from '../archive-progress.js';
 import { listInputFiles, readFiles } from '../inputs.js';
 import { findingRecord, findingsTable } from '../finding-output.js';
-import { EXIT, type CommandIO } from '../io.js';
+import { detail as verboseDetail, EXIT, progressStream, warn as warnLine, type CommandIO } from '../io.js';
 import { liveReaders, parseLiveReads } from '../live-readers.js';
 import { createRuntime } from '../runtime.js';
 import { oneOf, parseCommand, UsageError } from '../usage.js';
@@ -67,9 +67,7 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
   }
   // Live reads for the clouds named; `--observed` stays the live state of the others.
   const readers = await liveReaders(liveReads, io.env);
-  // --quiet / --verbose, as the global flags set them (cli/netdrift.ts); absent: neither.
-  const { quiet = false, verbose = false } = io as CommandIO & { quiet?: boolean; verbose?: boolean };
-  const warn = (line: string) => { if (!quiet) io.stderr.write(`warning: ${line}\n`); };
+  const warn = (line: string) => warnLine(io, line);
   const error = (line: string) => io.stderr.write(`error: ${line}\n`);
   const runtime = await createRuntime({
     config, send: values.send ?? false, warn, error, stdout: io.stdout,
@@ -81,10 +79,10 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
   const findings: Finding[] = [];
   let sendFailures = 0;
   // Archives stream record by record; a progress line on a terminal only.
-  const progress = new ReplayProgress(quiet ? { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream : io.stderr);
+  const progress = new ReplayProgress(progressStream(io));
   const done = { files: 0, totalFiles: files.length, records: 0, ignored: 0, findings: 0 };
   const tell = (line: string) => { progress.clear(); io.stderr.write(line); };
-  const detail = (line: string) => { if (verbose) tell(line); };
+  const detail = (line: string) => { if (io.verbose) { progress.clear(); verboseDetail(io, line); } };
   try {
     for await (const { batches } of readFiles(files)) {
       for await (const batch of batches) for (const item of batch) {
@@ -109,14 +107,14 @@ export async function replayCommand(args: string[], io: CommandIO): Promise<numb
           }
           if (record.status === 'ignored') {
             // A later log entry of an operation already acted on is a duplicate too (DESIGN.md, GCP's operations).
-            if (record.reason?.startsWith('duplicate')) { counts.duplicate += 1; detail(`duplicate ${where}: ${record.reason}\n`); }
+            if (record.reason?.startsWith('duplicate')) { counts.duplicate += 1; detail(`duplicate ${where}: ${record.reason}`); }
             else if (record.reason?.startsWith('failed-call')) counts.failedCalls += 1;
             else counts.unwatched += 1;
           }
-          if (record.status === 'duplicate') { counts.duplicate += 1; detail(`duplicate ${where}: ${event} already processed\n`); }
+          if (record.status === 'duplicate') { counts.duplicate += 1; detail(`duplicate ${where}: ${event} already processed`); }
           if (record.status === 'stale') {
             counts.stale += 1;
-            detail(`stale ${where}: ${event} is older than the state it would change: not applied\n`);
+            detail(`stale ${where}: ${event} is older than the state it would change: not applied`);
           }
           const changed = [...record.opened, ...record.resolved];
           findings.push(...changed);

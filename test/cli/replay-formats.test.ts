@@ -57,7 +57,7 @@ describe('netdrift replay: formats as they come', () => {
     expect({ code: one.code, stderr: one.stderr, summary: summary(one.stdout) }).toEqual({
       code: 0, stderr: '', summary: '1 events: 0 findings opened, 0 resolved, 1 ignored (not watched), 0 ignored (failed calls), 0 duplicates, 0 stale, 0 rejected',
     });
-  });
+  }, 60_000);
 
   it('the Activity Log REST list response {"value": [...], "nextLink": ...} replays as the events it holds (nextLink not followed)', async () => {
     if (!corpusAvailable()) return;
@@ -85,7 +85,7 @@ describe('netdrift replay: formats as they come', () => {
     expect(listed.stdout).toContain('change.unverified');
     expect(summary(listed.stdout)).toBe('2 events: 1 findings opened, 0 resolved, 1 ignored (not watched), 0 ignored (failed calls), 0 duplicates, 0 stale, 0 rejected');
     expect(listed.stdout).toBe(plain.stdout);
-  });
+  }, 60_000);
 
   it('a truncated pretty-printed event is one rejection line, not one per line of it', async () => {
     const text = JSON.stringify(toIgw(), null, 2);

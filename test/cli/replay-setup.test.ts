@@ -80,7 +80,7 @@ describe('netdrift snapshot capture: missing AWS credentials', () => {
     const result = await runCli(['snapshot', 'capture', '--cloud', 'aws', '--account', '111122223333', '--regions', 'eu-west-1', '--baseline', join(dir, 'baselines')],
       { env: { HOME: dir, AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: 'eu-west-1' } });
 
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe('netdrift: sts:GetCallerIdentity of the caller: CredentialsProviderError (no AWS credentials found: sign in '
       + '(aws sso login, or AWS_PROFILE), set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is attached)\n');
   });
