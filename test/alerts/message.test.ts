@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  actorLines, alertTitle, changeLines, consoleUrl, groupFindingLine, groupTitle, highestSeverity, joinWithin, mostUrgentFirst,
+  actorLines, alertTitle, changeLines, consoleUrl, groupFindingLine, groupTitle, highestSeverity, hintText, joinWithin, mostUrgentFirst,
   renderValue, singleLine, topRules, truncateText, whereLines,
 } from '../../alerts/message.js';
-import { openFinding, resolvedFinding, smallStorm } from './finding-fixture.js';
+import { OperatorError } from '../../core/errors.js';
+import { misconfiguredFinding } from '../../core/misconfigured.js';
+import { OR_APPROVE } from '../../core/rules/context.js';
+import { OPEN_DEFAULT_ROUTE, openFinding, resolvedFinding, smallStorm } from './finding-fixture.js';
 
 describe('alert wording', () => {
   it('titles an open finding with severity and rule, a resolved one as resolved', () => {
@@ -162,5 +165,34 @@ describe('storm wording', () => {
     expect(groupFindingLine(resolvedFinding())).toBe(
       'Resolved: route.default-added — rtb-0a1: route 0.0.0.0/0 is gone from rtb-0a1, as in the baseline',
     );
+  });
+});
+
+describe('hints name the exact baseline commands', () => {
+  it('for an invalid Azure or GCP baseline: capture and approve for that cloud and account, as the CLI takes them', () => {
+    const azure = misconfiguredFinding(
+      { cloud: 'azure', account: '00000000-0000-0000-0000-000000000001' },
+      new OperatorError('baseline-invalid', 'baselines/azure/x.json: resources: expected array', 'correct or restore baselines/azure/x.json (netdrift snapshot capture, then approve)'),
+      'ev-1', '2026-12-02T09:00:00Z',
+    );
+    const gcp = misconfiguredFinding(
+      { cloud: 'gcp', account: 'acme-net-prod' },
+      new OperatorError('baseline-invalid', 'bad', 'correct or restore baselines/gcp/acme-net-prod.json (netdrift snapshot capture, then approve)'),
+      'ev-1', '2026-12-02T09:00:00Z',
+    );
+
+    expect(hintText(azure)).toBe('correct or restore baselines/azure/x.json (netdrift snapshot capture --cloud azure --account '
+      + '00000000-0000-0000-0000-000000000001, then netdrift snapshot approve --cloud azure --account 00000000-0000-0000-0000-000000000001)');
+    expect(hintText(gcp)).toBe('correct or restore baselines/gcp/acme-net-prod.json (netdrift snapshot capture --cloud gcp --account acme-net-prod, '
+      + 'then netdrift snapshot approve --cloud gcp --account acme-net-prod)');
+  });
+
+  it('for a drift: approve names the account (AWS capture needs the regions the baseline covers)', () => {
+    const finding = openFinding();
+    finding.hint = `Delete the route 0.0.0.0/0 from rtb-0a1, ${OR_APPROVE}.`;
+
+    expect(hintText(finding)).toBe('Delete the route 0.0.0.0/0 from rtb-0a1, or, if intended, approve a new baseline (netdrift snapshot capture '
+      + '--cloud aws --account 111122223333 --regions <every watched region>, then netdrift snapshot approve --cloud aws --account 111122223333).');
+    expect(hintText(openFinding())).toBe(OPEN_DEFAULT_ROUTE.hint);
   });
 });

@@ -301,3 +301,26 @@ describe('a storm from one principal', () => {
     })]);
   });
 });
+
+describe('a storm of resolves interrupted by a 429', () => {
+  it('is retried without sending again the resolves PagerDuty already took', async () => {
+    const cfg = config();
+    const opened = await openStorm(cfg);
+    await deliver(cfg);
+    pagerduty.requests.length = 0;
+    slack.requests.length = 0;
+    await change(BASELINE, opened, from('ev-6', BOB, '2026-12-02T09:30:00Z', 'ec2:DeleteRoute'), '2026-12-02T09:30:01.000Z', cfg);
+    pagerduty.respondWith({ status: 202, body: { status: 'success' } }, { status: 202, body: { status: 'success' } }, { status: 429, headers: { 'retry-after': '1' }, body: { status: 'throttled' } });
+
+    const report = await deliver(cfg);
+
+    expect(report.failed.filter((f) => f.sink === 'pagerduty').map((f) => f.retryable)).toEqual(Array(12).fill(true));
+    // 2 taken, 1 throttled; the retry sends the 10 left (the throttled one again), then the storm incident's resolve.
+    expect(pagerduty.requests.map((r) => (r.body as { dedup_key: string }).dedup_key)).toEqual([
+      ...opened.slice(0, 3).map((f) => f.fingerprint),
+      ...opened.slice(2).map((f) => f.fingerprint),
+      'storm-f47df05850fff371ed72b799',
+    ]);
+    expect(await store.listOutbox()).toEqual([]);
+  });
+});
