@@ -11,9 +11,15 @@ export type AppliedDelta = Exclude<Delta, { op: 'move-item' }>;
  * A test for the items matching `match` (its entries taken once, not per item: an item list is
  * scanned on every event that puts or removes one of its items).
  */
-function matcher(match: Item, sameText: (a: string, b: string) => boolean): (item: unknown) => boolean {
+function matcher(match: Item, sameText: (a: string, b: string) => boolean, caseInsensitive: boolean): (item: unknown) => boolean {
   const keys = Object.keys(match);
   const expected = keys.map((key) => match[key]);
+  const [only] = keys;
+  if (keys.length === 1 && only !== undefined && !caseInsensitive) {
+    // The common case (a route by destination or name): one property compared, nothing called per item.
+    const wanted = expected[0];
+    return (item) => typeof item === 'object' && item !== null && (item as Item)[only] === wanted;
+  }
   return (item) => {
     if (typeof item !== 'object' || item === null) return false;
     for (let k = 0; k < keys.length; k += 1) {
@@ -60,7 +66,7 @@ export function applyDeltas(state: Resource, deltas: readonly AppliedDelta[], ca
   for (const delta of deltas) {
     switch (delta.op) {
       case 'put-item': {
-        const matches = matcher(Object.fromEntries(delta.key.map((k) => [k, delta.item[k]])), sameText);
+        const matches = matcher(Object.fromEntries(delta.key.map((k) => [k, delta.item[k]])), sameText, caseInsensitive);
         const next: unknown[] = [];
         for (const item of listOf(fields, delta.field)) if (!matches(item)) next.push(item);
         next.push(delta.item);
@@ -68,7 +74,7 @@ export function applyDeltas(state: Resource, deltas: readonly AppliedDelta[], ca
         break;
       }
       case 'remove-item': {
-        const matches = matcher(delta.match, sameText);
+        const matches = matcher(delta.match, sameText, caseInsensitive);
         const kept: unknown[] = [];
         const removed: unknown[] = [];
         for (const item of listOf(fields, delta.field)) (matches(item) ? removed : kept).push(item);
@@ -96,7 +102,7 @@ export function findItem(state: Resource, field: string, match: Item, caseInsens
   const sameText = caseInsensitive
     ? (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
     : (a: string, b: string) => a === b;
-  return listOf(state as unknown as Fields, field).find(matcher(match, sameText)) as Item | undefined;
+  return listOf(state as unknown as Fields, field).find(matcher(match, sameText, caseInsensitive)) as Item | undefined;
 }
 
 /**

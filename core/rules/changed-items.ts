@@ -65,7 +65,13 @@ function changedKeys(cloud: Cloud, before: readonly unknown[], after: readonly u
 function only(cloud: Cloud, resource: Resource, list: ItemList, keys: ReadonlySet<string>): Resource {
   const item = list.item as (value: unknown) => string;
   const items = (resource as unknown as Record<string, unknown>)[list.field];
-  const kept = Array.isArray(items) ? items.filter((value) => keys.has(normalizeId(cloud, item(value)))) : items;
+  if (!Array.isArray(items)) return resource;
+  const kept: unknown[] = [];
+  const azure = cloud === 'azure';
+  for (const value of items) {
+    const name = item(value);
+    if (keys.has(azure ? normalizeId(cloud, name) : name)) kept.push(value);
+  }
   return Object.assign({}, resource, { [list.field]: kept });
 }
 
