@@ -32,7 +32,13 @@ function globalFlags(argv: readonly string[]): { args: string[]; quiet: boolean;
   const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
   const given = new Set(argv.slice(0, end).map((arg) => GLOBAL_FLAGS[arg]).filter(Boolean));
   const args = [...argv.slice(0, end).filter((arg) => !GLOBAL_FLAGS[arg]), ...argv.slice(end)];
-  return { args, quiet: given.has('quiet'), verbose: given.has('verbose'), help: given.has('help') };
+  // `netdrift --config FILE snapshot diff …`: a config given before the command goes to the command's options.
+  const leading = args[0] === '--config' ? 2 : args[0]?.startsWith('--config=') ? 1 : 0;
+  if (leading === 0 || args.length <= leading) return { args, quiet: given.has('quiet'), verbose: given.has('verbose'), help: given.has('help') };
+  const rest = args.slice(leading);
+  const at = rest.includes('--') ? rest.indexOf('--') : rest.length;
+  const moved = [...rest.slice(0, at), ...args.slice(0, leading), ...rest.slice(at)];
+  return { args: moved, quiet: given.has('quiet'), verbose: given.has('verbose'), help: given.has('help') };
 }
 
 /** What the clouds' SDKs throw when no credential could be had at all (AWS, Azure Identity, Google auth). */

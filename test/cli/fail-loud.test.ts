@@ -136,6 +136,8 @@ describe('NETDRIFT_* settings are checked, and named, before anything runs', () 
 
     expect(await runCli(['findings', 'list', '--config', missing])).toEqual({ code: 2, stdout: '', stderr: `netdrift: config ${missing}: no such file; give --config a file that exists\n` });
     expect(await runCli(['outbox', 'list'], { env: { NETDRIFT_CONFIG: missing } })).toEqual({ code: 2, stdout: '', stderr: `netdrift: config ${missing}: no such file; give NETDRIFT_CONFIG a file that exists\n` });
+    // Given before the command, it is still the command's.
+    expect(await runCli(['--config', missing, 'snapshot', 'diff', '--cloud', 'aws', '--account', '111122223333'])).toEqual({ code: 2, stdout: '', stderr: `netdrift: config ${missing}: no such file; give --config a file that exists\n` });
   }, SLOW);
 });
 
