@@ -330,13 +330,16 @@ export class ArchiveScanner {
     while (i < n) {
       const c = buf[i]!;
       if (c === QUOTE) {
-        // To the closing quote: a backslash always escapes the byte after it (\uXXXX's hex digits are no quotes).
+        // To the closing quote: one comparison a byte, then a look back. A quote after an odd run of
+        // backslashes is escaped, part of the string (\uXXXX's hex digits are no quotes).
         let j = i + 1;
-        let escaped = false;
-        while (j < n) {
-          const d = buf[j]!;
-          if (d === QUOTE) break;
-          if (d === BACKSLASH) { escaped = true; j += 2; } else j += 1;
+        for (;;) {
+          while (j < n && buf[j] !== QUOTE) j += 1;
+          if (j >= n) break;
+          let k = j - 1;
+          while (buf[k] === BACKSLASH) k -= 1; // stops at the opening quote at the latest
+          if (((j - 1 - k) & 1) === 0) break;
+          j += 1;
         }
         if (j >= n) break; // the string goes on in the next chunk: scanned again from its quote
         if (depth === fieldDepth && isObject) {
@@ -347,7 +350,7 @@ export class ArchiveScanner {
             if (length < lengths.length && lengths[length] === 1) pending = this.capturedKey(buf, i + 1, length);
           } else if (pending !== undefined) {
             // An escaped value is left to JSON.parse: the element is then parsed, never dropped unread.
-            if (!escaped) { this.fieldStart[pending] = i + 1; this.fieldEnd[pending] = j; }
+            if (!hasByte(buf, BACKSLASH, i + 1, j)) { this.fieldStart[pending] = i + 1; this.fieldEnd[pending] = j; }
             pending = undefined;
           }
         }
@@ -419,6 +422,11 @@ function stringEnd(buf: Buffer, from: number): number {
     j += d === BACKSLASH ? 2 : 1;
   }
   return -1;
+}
+
+function hasByte(buf: Buffer, byte: number, from: number, to: number): boolean {
+  for (let k = from; k < to; k += 1) if (buf[k] === byte) return true;
+  return false;
 }
 
 function sameBytes(buf: Buffer, at: number, key: Uint8Array): boolean {
