@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
-import { CreateRouteTableCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AttachInternetGatewayCommand, CreateInternetGatewayCommand, CreateRouteCommand, CreateRouteTableCommand, CreateVpcCommand, EC2Client,
+} from '@aws-sdk/client-ec2';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbStateStore } from '../adapters/aws/dynamodb-state-store.js';
@@ -8,12 +10,15 @@ import { S3SnapshotStore } from '../adapters/aws/s3-snapshot-store.js';
 import { approveCandidate } from '../snapshots/lifecycle.js';
 import { commandExists, startMoto, type Emulator } from '../test/support/emulators.js';
 import { bundlePath, LambdaContainer } from '../test/support/lambda-container.js';
+import { startPagerDutyReceiver, type Receiver } from '../test/support/receivers.js';
 
 /**
  * The built `events` bundle on moto, as Lambda runs it: cold start (process start → first event
  * processed with a live read) against a fresh process making one bare SDK call; warm cost per event
  * against a bare DescribeRouteTables; requests per event (counted by a proxy in front of moto);
- * memory. Two sizes, so that a cost growing faster than the work shows.
+ * memory. Two sizes, so that a cost growing faster than the work shows. Then alerting events: each
+ * adds a route to an internet gateway (made in moto, so that the live read sees it), opening one
+ * finding that goes to PagerDuty (a local receiver): what an event costs when it alerts.
  */
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -50,11 +55,11 @@ function countingProxy(target: string): Promise<{ server: Server; url: string; c
   }));
 }
 
-function replaceRoute(table: string, i: number, target: Record<string, string>): Record<string, unknown> {
+function replaceRoute(table: string, i: number, target: Record<string, string>, destination = `10.${200 + (i % 50)}.0.0/16`): Record<string, unknown> {
   const detail = {
     eventVersion: '1.09', userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Ops/bench`, accountId: ACCOUNT },
     eventTime: new Date(Date.UTC(2026, 10, 26, 12, 0, 0, i)).toISOString(), eventSource: 'ec2.amazonaws.com', eventName: 'CreateRoute',
-    awsRegion: REGION, sourceIPAddress: '198.51.100.7', userAgent: 'bench', requestParameters: { routeTableId: table, destinationCidrBlock: `10.${200 + (i % 50)}.0.0/16`, ...target },
+    awsRegion: REGION, sourceIPAddress: '198.51.100.7', userAgent: 'bench', requestParameters: { routeTableId: table, destinationCidrBlock: destination, ...target },
     responseElements: { _return: true }, eventID: `bench0000-0000-4000-8000-${String(i).padStart(12, '0')}`, eventType: 'AwsApiCall', recipientAccountId: ACCOUNT,
   };
   return { version: '0', id: `eb-${i}`, 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', account: ACCOUNT, time: detail.eventTime, region: REGION, resources: [], detail };
@@ -76,18 +81,23 @@ export async function lambdaBundleReport(): Promise<string[]> {
   let moto: Emulator | undefined;
   const containers: LambdaContainer[] = [];
   let proxy: Awaited<ReturnType<typeof countingProxy>> | undefined;
+  let pagerduty: Receiver | undefined;
   try {
     moto = await startMoto();
     const config = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, forcePathStyle: true };
     const ec2 = new EC2Client(config);
     const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.60.0.0/16' }))).Vpc?.VpcId ?? '';
     const table = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc }))).RouteTable?.RouteTableId ?? '';
+    const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId ?? '';
+    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc }));
+    pagerduty = await startPagerDutyReceiver();
     await new S3Client(config).send(new CreateBucketCommand({ Bucket: 'bench-snapshots', CreateBucketConfiguration: { LocationConstraint: REGION } }));
     await DynamoDbStateStore.createTable(new DynamoDBClient(config), 'bench-state');
     proxy = await countingProxy(moto.endpoint);
     const environment = {
       ...CREDENTIALS, AWS_REGION: REGION, NETDRIFT_AWS_ENDPOINT: proxy.url, NETDRIFT_REGIONS: REGION,
       NETDRIFT_SNAPSHOT_BUCKET: 'bench-snapshots', NETDRIFT_STATE_TABLE: 'bench-state',
+      NETDRIFT_PAGERDUTY_ROUTING_KEY: 'R0BENCHROUTINGKEY000000000000000', NETDRIFT_PAGERDUTY_URL: `${pagerduty.url}/v2/enqueue`,
     };
     const refresh = await LambdaContainer.start({ bundle: bundlePath('aws', 'refresh'), functionName: 'netdrift-refresh', environment });
     containers.push(refresh);
@@ -127,9 +137,24 @@ export async function lambdaBundleReport(): Promise<string[]> {
       lines.push(`warm, ${String(size).padStart(4)} events: ${(runNs / size / 1e6).toFixed(1)} ms/event = ${(runNs / bareNs).toFixed(2)}x a bare DescribeRouteTables `
         + `(${(bareNs / size / 1e6).toFixed(1)} ms); ${(proxy.total() / size).toFixed(2)} requests/event (${breakdown(proxy.counts, size)}); container RSS ${(rss / 1048576).toFixed(0)} MiB`);
     }
+
+    // Alerting: each event opens one finding (a route to the internet the baseline lacks), sent to PagerDuty.
+    const alerting = 20;
+    proxy.counts.clear();
+    const alertStart = process.hrtime.bigint();
+    for (let i = 0; i < alerting; i += 1, next += 1) {
+      const destination = `172.31.${i}.0/24`;
+      await ec2.send(new CreateRouteCommand({ RouteTableId: table, DestinationCidrBlock: destination, GatewayId: igw }));
+      const outcome = await events.invoke(replaceRoute(table, next, { gatewayId: igw }, destination));
+      if (outcome.error) throw new Error(`events bundle: ${outcome.error.errorMessage}`);
+    }
+    const alertNs = Number(process.hrtime.bigint() - alertStart);
+    lines.push(`alerting, ${alerting} events (one new finding each, sent to PagerDuty in the invocation): ${(alertNs / alerting / 1e6).toFixed(1)} ms/event; `
+      + `${(proxy.total() / alerting).toFixed(2)} requests/event (${breakdown(proxy.counts, alerting)}); PagerDuty triggers received: ${pagerduty.requests.length}`);
     return lines;
   } finally {
     await Promise.all(containers.map((c) => c.stop()));
+    await pagerduty?.close();
     proxy?.server.close();
     await moto?.stop();
   }

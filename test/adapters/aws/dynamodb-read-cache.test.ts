@@ -102,7 +102,7 @@ describeWithMoto('DynamoDbStateStore with cacheReads on moto', () => {
   });
 
   it('two workers taking turns on one resource: each drift alerts once, none is missed', async () => {
-    const [a, b] = [await worker(), await worker()];
+    const [a, b] = [await worker(undefined, { owner: 'a', leaseMs: 60_000 }), await worker(undefined, { owner: 'b', leaseMs: 60_000 })];
     const at = (minute: number) => `2026-11-26T10:0${minute}:00Z`;
     const drift1 = awsChange({ kind: 'route-table', id: 'rtb-0a1', time: at(1), payload: { kind: 'delta', deltas: [toIgw] } });
     const revert = awsChange({ kind: 'route-table', id: 'rtb-0a1', time: at(2), payload: { kind: 'delta', deltas: [toNat] } });
@@ -114,6 +114,8 @@ describeWithMoto('DynamoDbStateStore with cacheReads on moto', () => {
     const reopened = await a.pipeline.applyRecord(drift2.eventId, [drift2]);
 
     expect([opened, resolved, reopened].map((o) => [o.status, o.opened.length, o.resolved.length])).toEqual([['applied', 1, 0], ['applied', 0, 1], ['applied', 1, 0]]);
+    // Only the first trigger may go at once: the resolve and the second trigger queue behind it.
+    expect([opened, resolved, reopened].map((o) => (o.leased ?? []).length)).toEqual([1, 0, 0]);
     expect((await b.state.listOutbox()).map((e) => `${e.finding.status} ${e.finding.rule}`)).toEqual([
       'open route.target-changed', 'resolved route.target-changed', 'open route.target-changed',
     ]);
