@@ -1,7 +1,7 @@
 import type { Drift, RuleId } from '../finding.js';
 import type { FindingSelection } from '../ports.js';
 import { normalizeId, type Cloud, type DnsRecord, type Resource, type Route } from '../resource.js';
-import { recordKey } from './dns.js';
+import { recordKey, recordKeyedBy } from './dns.js';
 import type { RuleContext } from './context.js';
 import { diffResource } from './index.js';
 
@@ -9,17 +9,23 @@ import { diffResource } from './index.js';
 interface ItemList {
   field: 'routes' | 'records';
   item: (value: never) => string;
+  /** A test for the items whose `item` (as the cloud compares ids) is one of `keys`. */
+  keyedBy: (cloud: Cloud, keys: ReadonlySet<string>) => (value: never) => boolean;
   rules: readonly RuleId[];
 }
 
 const ROUTES: ItemList = {
   field: 'routes',
   item: (route: Route) => route.name ?? route.destination,
+  keyedBy: (cloud, keys) => (cloud === 'azure'
+    ? (route: Route) => keys.has(normalizeId(cloud, route.name ?? route.destination))
+    : (route: Route) => keys.has(route.name ?? route.destination)),
   rules: ['route.default-added', 'route.target-changed', 'route.added', 'route.removed'],
 };
 const RECORDS: ItemList = {
   field: 'records',
   item: (record: DnsRecord) => recordKey(record),
+  keyedBy: (_cloud, keys) => recordKeyedBy(keys),
   rules: ['dns-record.changed', 'dns-record.removed', 'dns-record.added'],
 };
 
@@ -63,16 +69,10 @@ function changedKeys(cloud: Cloud, before: readonly unknown[], after: readonly u
  * `Object.assign`, not spread: on Node 20 each property after a spread costs microseconds.
  */
 function only(cloud: Cloud, resource: Resource, list: ItemList, keys: ReadonlySet<string>): Resource {
-  const item = list.item as (value: unknown) => string;
   const items = (resource as unknown as Record<string, unknown>)[list.field];
   if (!Array.isArray(items)) return resource;
-  const kept: unknown[] = [];
-  const azure = cloud === 'azure';
-  for (const value of items) {
-    const name = item(value);
-    if (keys.has(azure ? normalizeId(cloud, name) : name)) kept.push(value);
-  }
-  return Object.assign({}, resource, { [list.field]: kept });
+  const keyed = list.keyedBy(cloud, keys) as (value: unknown) => boolean;
+  return Object.assign({}, resource, { [list.field]: items.filter(keyed) });
 }
 
 /**

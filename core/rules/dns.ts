@@ -27,6 +27,22 @@ export function recordKey(record: DnsRecord): string {
   return `${dnsName(record.name)} ${record.type.toUpperCase()}`;
 }
 
+/**
+ * A test for the records whose `recordKey` is one of `keys` (as any cloud compares them: Azure's
+ * are lower-cased), that builds no key per record: the name compared as `dnsName`, the type in upper case.
+ */
+export function recordKeyedBy(keys: Iterable<string>): (record: DnsRecord) => boolean {
+  const wanted = [...keys].map((key) => {
+    const at = key.lastIndexOf(' ');
+    return { name: key.slice(0, at), type: key.slice(at + 1).toUpperCase() };
+  });
+  return (record) => {
+    const name = nameOf(record);
+    for (const w of wanted) if (w.name === name && w.type === record.type.toUpperCase()) return true;
+    return false;
+  };
+}
+
 function sameRecord(ctx: RuleContext, a: DnsRecord, b: DnsRecord): boolean {
   return (a.ttl ?? null) === (b.ttl ?? null) && sameSet(ctx.cloud, a.values, b.values);
 }

@@ -99,7 +99,7 @@ describe('diffChangedItems: an event compares only the items it changed', () => 
     for (let i = 0; i < 200; i += 1) {
       const name = `${['db', 'DB', 'api', 'web'][Math.floor(next() * 4)]}.corp.internal.`;
       const delta: AppliedDelta = next() < 0.6
-        ? { op: 'put-item', field: 'records', key: ['name', 'type'], item: { name, type: 'A', ttl: 300, values: [`10.0.1.${Math.floor(next() * 3)}`] } }
+        ? { op: 'put-item', field: 'records', key: ['name', 'type'], item: { name, type: next() < 0.5 ? 'A' : 'a', ttl: 300, values: [`10.0.1.${Math.floor(next() * 3)}`] } }
         : { op: 'remove-item', field: 'records', match: { name, type: 'A' } };
       const after = applyDeltas(state, [delta], true);
       const expected = wholeResource('azure', baseline, state, after, whole, `ev-${i}`);
