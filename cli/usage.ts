@@ -30,7 +30,7 @@ Usage:
   netdrift snapshot refresh --cloud aws --account ID [--function NAME|ARN] [--regions r1,r2] [--region R] [--endpoint URL]
   netdrift snapshot refresh --local ...                  (as capture, on this machine)
   netdrift snapshot show    --cloud C --account ID [STORE] [--candidate]
-  netdrift findings list    [--state FILE] [--status open|resolved] [--format text|json]
+  netdrift findings list    [--state FILE] [--status open|resolved] [--format text|json|markdown|html]
   netdrift outbox list      [--state FILE] [--rejected] [--format text|json]
   netdrift outbox redrive   [--state FILE] [--id ID]...
   netdrift snapshot diff    --cloud C --account ID [STORE] [--format text|json] [--exit-code [SEVERITY]]
