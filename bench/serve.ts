@@ -74,6 +74,12 @@ export function event(run: string, i: number): string {
   });
 }
 
+/** The JS heap of a running serve (its `GET /metrics`), MiB used. */
+async function heapMiB(base: string): Promise<number> {
+  const metrics = (await (await fetch(`${base}/metrics`)).json()) as { memory?: { heapUsed?: number } };
+  return (metrics.memory?.heapUsed ?? Number.NaN) / MIB;
+}
+
 /** Resident set of a process, from the kernel. */
 export function rssMiB(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
@@ -183,8 +189,10 @@ export async function serveReport(sizes: readonly number[] = (process.env.BENCH_
 
       const serve = await startServe(dir, join(dir, 'baselines'), `n${size}`);
       const loaded = rssMiB(serve.child.pid!);
+      const heapLoaded = await heapMiB(serve.base);
       const serveMs = await post(`${serve.base}/aws/events`, bodies);
       const after = rssMiB(serve.child.pid!);
+      const heapAfter = await heapMiB(serve.base);
       await stop(serve.child);
 
       const rate = (ms: number) => Math.round(size / (ms / 1000)).toLocaleString('en-US');
@@ -192,7 +200,8 @@ export async function serveReport(sizes: readonly number[] = (process.env.BENCH_
       lines.push(`${size.toLocaleString('en-US')} events (${CONCURRENCY} concurrent, keep-alive): serve ${rate(serveMs)}/s vs bare parse + dedupe server ${rate(bareMs)}/s `
         + `(${(bareMs / serveMs).toFixed(2)}x its speed)`);
       lines.push(`  serve RSS: ${loaded.toFixed(0)} MiB with the baseline loaded (${held.toFixed(0)} MiB over no baseline = ${(held / fileMiB).toFixed(2)}x the file; goal ≤ 2x), `
-        + `${after.toFixed(0)} MiB after the events (grew ${(after - loaded).toFixed(1)} MiB; goal ≤ 20); bare server ${bareIdle.toFixed(0)} → ${bareRss.toFixed(0)} MiB`);
+        + `${after.toFixed(0)} MiB after the events (grew ${(after - loaded).toFixed(1)} MiB; goal ≤ 20); JS heap in use ${heapLoaded.toFixed(0)} → ${heapAfter.toFixed(0)} MiB `
+        + `(uncollected garbage included); bare server ${bareIdle.toFixed(0)} → ${bareRss.toFixed(0)} MiB`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

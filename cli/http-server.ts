@@ -162,7 +162,12 @@ export function createHttpServer(
       return;
     }
     if (request.method === 'GET' && path === '/metrics') {
-      return reply(response, 200, { refused: { total: Object.values(counters.refused).reduce((a, b) => a + b, 0), byRoute: counters.refused } });
+      const memory = process.memoryUsage();
+      return reply(response, 200, {
+        refused: { total: Object.values(counters.refused).reduce((a, b) => a + b, 0), byRoute: counters.refused },
+        // What the process holds (bytes): the resident set, and how much of it the JS heap is, live or not yet collected.
+        memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external },
+      });
     }
     const route = routes.find((r) => r.path === path);
     if (!route) return reply(response, 404, { error: `no route ${request.method} ${path}` });
