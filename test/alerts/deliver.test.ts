@@ -60,8 +60,7 @@ describe('delivery through the outbox', () => {
     const report = await drain(sinks);
 
     expect(report).toMatchObject({ sent: 4, failed: [], deferred: 0 });
-    // The resolve goes to the finding's incident, then to the storm incident it would have been in (none of it is open).
-    expect(pagerduty.requests.map((r) => (r.body as { event_action: string }).event_action)).toEqual(['trigger', 'resolve', 'resolve']);
+    expect(pagerduty.requests.map((r) => (r.body as { event_action: string }).event_action)).toEqual(['trigger', 'resolve']);
     expect(slack.requests.map((r) => (r.body as { text: string }).text.split(':')[0])).toEqual(['[CRITICAL] route.default-added', 'Resolved']);
     expect(await store.listOutbox()).toEqual([]);
   });
@@ -86,7 +85,7 @@ describe('delivery through the outbox', () => {
     expect(report.failed.filter((f) => f.sink === 'pagerduty' && f.retryable)).toHaveLength(2);
     // Failed attempts reached the receivers too; what each finally accepted is one trigger, then one resolve.
     expect(slack.requests.slice(3).map((r) => (r.body as { text: string }).text.split(':')[0])).toEqual(['[CRITICAL] route.default-added', 'Resolved']);
-    expect(pagerduty.requests.slice(2).map((r) => (r.body as { event_action: string }).event_action)).toEqual(['trigger', 'resolve', 'resolve']);
+    expect(pagerduty.requests.slice(2).map((r) => (r.body as { event_action: string }).event_action)).toEqual(['trigger', 'resolve']);
     // The 429 said one second: the next try waited for it.
     expect((slack.requests[3]?.receivedAt ?? 0) - (slack.requests[2]?.receivedAt ?? 0)).toBeGreaterThanOrEqual(950);
     expect((pagerduty.requests[2]?.receivedAt ?? 0) - (pagerduty.requests[1]?.receivedAt ?? 0)).toBeGreaterThanOrEqual(950);

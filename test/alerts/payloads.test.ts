@@ -169,13 +169,8 @@ describe('one finding: open, then resolved', () => {
         { type: 'context', elements: [{ type: 'mrkdwn', text: `<${CONSOLE}|Open in AWS console>` }] },
       ],
     }]);
-    // Its own incident, then the storm incident it would have been part of (alice, 09:00–09:05): none of it is open.
-    const aliceAt0900 = 'storm-a43a58559ebd8f79f461efb6';
-    expect(stormIncidentKey(finding, WINDOW_MS)).toBe(aliceAt0900);
-    expect(bodies(pagerduty)).toEqual([
-      { routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: finding.fingerprint },
-      { routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: aliceAt0900 },
-    ]);
+    // Its own incident only: one finding of alice's 09:00–09:05 window is too few to have been paged as a storm.
+    expect(bodies(pagerduty)).toEqual([{ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: finding.fingerprint }]);
   });
 });
 
@@ -322,5 +317,35 @@ describe('a storm of resolves interrupted by a 429', () => {
       'storm-f47df05850fff371ed72b799',
     ]);
     expect(await store.listOutbox()).toEqual([]);
+  });
+});
+
+describe('a storm across a window boundary', () => {
+  it('is one incident keyed by its first window, resolved only when the members of both windows are resolved', async () => {
+    const cfg = config();
+    let open: Finding[] = [];
+    for (const [i] of STORM_ROUTES.entries()) {
+      // 09:14:50, 09:14:52, … 09:15:12: five findings in the 09:10 window, seven in the 09:15 one.
+      const at = new Date(Date.parse('2026-12-02T09:14:50Z') + i * 2000).toISOString();
+      const t = await change(table(LOCAL, DEFAULT_TO_NAT, ...STORM_ROUTES.slice(0, i + 1)), open, from(`ev-b${i}`, ALICE, at, 'ec2:CreateRoute'), at, cfg);
+      open = [...open, ...t.opened];
+    }
+    await deliver(cfg);
+
+    expect(bodies(pagerduty)).toEqual([expect.objectContaining({ event_action: 'trigger', dedup_key: 'storm-f47df05850fff371ed72b799' })]);
+
+    pagerduty.requests.length = 0;
+    const last = open.at(-1) as Finding;
+    const partly = await change(table(LOCAL, DEFAULT_TO_NAT, last.observed as Route), open, from('ev-b-del', BOB, '2026-12-02T09:40:00Z', 'ec2:DeleteRoute'), '2026-12-02T09:40:01.000Z', cfg);
+    await deliver(cfg);
+    expect(bodies(pagerduty)).toEqual(partly.resolved.map((f) => ({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: f.fingerprint })));
+
+    pagerduty.requests.length = 0;
+    await change(BASELINE, [last], from('ev-b-del2', BOB, '2026-12-02T09:41:00Z', 'ec2:DeleteRoute'), '2026-12-02T09:41:01.000Z', cfg);
+    await deliver(cfg);
+    expect(bodies(pagerduty)).toEqual([
+      { routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: last.fingerprint },
+      { routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: 'storm-f47df05850fff371ed72b799' },
+    ]);
   });
 });
