@@ -18,19 +18,22 @@ const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist/cli/netdrift.js');
 const SCOPE: Scope = { cloud: 'aws', account: '111122223333' };
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2'];
+/** Routes per table and records per zone: BENCH_BIG_ROUTES, BENCH_BIG_RECORDS (smaller resources, same count). */
+const ROUTES = Number(process.env.BENCH_BIG_ROUTES ?? 20);
+const RECORDS = Number(process.env.BENCH_BIG_RECORDS ?? 10);
 const sizes = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map(Number).filter((n) => n > 0);
 
-/** The `i`-th resource of the account: even ones route tables (20 routes), odd ones private zones (10 records); 1 in 10 of each drifted. */
+/** The `t`-th route table (ROUTES routes) or private zone (RECORDS records); 1 in 10 of each drifted. */
 function resource(kind: 'route-table' | 'dns-zone', t: number, drifted: boolean): Resource {
   const id = String(t).padStart(8, '0');
   if (kind === 'route-table') {
-    const routes = Array.from({ length: 20 }, (_, r) => ({ destination: `10.${t % 250}.${r}.0/24`, target: { type: 'transit' as const, id: `tgw-${r}` } }));
-    if (drifted && t % 10 === 0) routes[5] = { destination: routes[5]?.destination ?? '', target: { type: 'transit', id: 'tgw-rogue' } };
+    const routes = Array.from({ length: ROUTES }, (_, r) => ({ destination: `10.${t % 250}.${r}.0/24`, target: { type: 'transit' as const, id: `tgw-${r}` } }));
+    if (drifted && t % 10 === 0) routes[1] = { destination: routes[1]?.destination ?? '', target: { type: 'transit', id: 'tgw-rogue' } };
     return { kind, id: `rtb-${id}`, region: REGIONS[t % REGIONS.length] ?? 'eu-west-1', network: `vpc-${t % 7}`, routes, subnets: [`subnet-${t}a`, `subnet-${t}b`] };
   }
   return {
     kind, id: `Z${id}`, region: 'global', name: `zone${t}.internal.`, private: true, networks: [`vpc-${t % 7}`],
-    records: Array.from({ length: 10 }, (_, r) => ({ name: `h${r}.zone${t}.internal.`, type: 'A', ttl: 300, values: [drifted && r === 0 && t % 10 === 1 ? '203.0.113.9' : `10.0.${t % 250}.${r}`] })),
+    records: Array.from({ length: RECORDS }, (_, r) => ({ name: `h${r}.zone${t}.internal.`, type: 'A', ttl: 300, values: [drifted && r === 0 && t % 10 === 1 ? '203.0.113.9' : `10.0.${t % 250}.${r}`] })),
   };
 }
 
@@ -40,7 +43,7 @@ async function writeCandidate(store: FilesystemSnapshotStore, size: number, drif
   const half = Math.round(size / 2);
   for (const kind of ['dns-zone', 'route-table'] as const) {
     for (let t = 0; t < half; t += 1) {
-      const canonical = canonicalResource(resource(kind, t, drifted));
+      const canonical = canonicalResource(resource(kind, t, drifted), { plain: true });
       await writer.add(canonical, compactJson(canonical));
     }
   }
@@ -91,7 +94,7 @@ export async function bigSnapshotsReport(): Promise<string[]> {
   if (!existsSync('/usr/bin/time')) return ['skipped: /usr/bin/time is needed to read a child process peak RSS'];
   if (!existsSync(CLI)) return [`skipped: ${CLI} is not built (node build.mjs)`];
   const reference = new Set(sizes('BENCH_BIG_REFERENCE', '100000'));
-  const lines = ['resources: half route tables (20 routes, 4 regions), half private zones (10 records); 1 in 10 drifted; folder layout (one part per region)'];
+  const lines = [`resources: half route tables (${ROUTES} routes, 4 regions), half private zones (${RECORDS} records); 1 in 10 drifted; folder layout (one part per region)`];
   for (const size of sizes('BENCH_BIG_SIZES', '100000,1000000')) {
     const dir = await mkdtemp(join(tmpdir(), 'netdrift-big-'));
     try {

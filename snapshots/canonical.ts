@@ -79,12 +79,14 @@ function plainJson(value: unknown): Json {
 }
 
 /**
- * One resource in canonical form (keys sorted, sets and item arrays sorted): a new object. What
+ * One resource in canonical form (keys sorted, sets and item arrays sorted): a new object (its
+ * arrays shared with the input when `plain`). What
  * the streaming writer applies to each resource it is given, so that no step needs the whole
  * snapshot as one value.
  */
-export function canonicalResource(resource: unknown): Json {
-  const plain = plainJson(resource);
+export function canonicalResource(resource: unknown, options: { plain?: boolean } = {}): Json {
+  // `plain`: the resource is plain JSON already (just parsed): no defensive copy is needed.
+  const plain = options.plain ? resource as Json : plainJson(resource);
   return sortKeys(isObject(plain) ? canonicalResourceObject(plain) : plain);
 }
 

@@ -118,7 +118,7 @@ export async function approveCandidateStream(store: FilesystemSnapshotStore, sco
   try {
     for await (const batch of candidate.items()) {
       for (const item of batch) {
-        const resource = canonicalResource(item.resource);
+        const resource = canonicalResource(item.resource, { plain: true });
         await writer.add(resource, compactJson(resource));
       }
     }

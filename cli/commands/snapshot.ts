@@ -12,6 +12,7 @@ import { canonicalJson, snapshotSha256 } from '../../snapshots/canonical.js';
 import { approveCandidate, approveCandidateStream, saveCandidate } from '../../snapshots/lifecycle.js';
 import type { ReadStoredSnapshot } from '../../snapshots/approval.js';
 import { FilesystemSnapshotStore } from '../../snapshots/fs-store.js';
+import { CaptureSink } from '../../snapshots/capture-sink.js';
 import { diffSnapshotStreams } from '../../snapshots/stream-diff.js';
 import type { Drift } from '../../core/finding.js';
 import type { SnapshotStore } from '../../core/ports.js';
@@ -101,16 +102,42 @@ async function capture(ctx: ActionContext): Promise<number> {
     ...(values.role ? { assumeRole: { roleName: values.role, ...(values['external-id'] ? { externalId: values['external-id'] } : {}) } } : {}),
     onProgress: (region, done, total) => progress.update(region, done, total),
   });
-  const captured = await reader.capture(scope, regions);
-  for (const failure of captured.failures) io.stderr.write(`capture of ${failure.region} failed: ${failure.error}\n`);
-  // A partial capture approved as a baseline would drop the regions it missed: never save one.
-  if (captured.failures.length > 0) {
-    io.stderr.write(`candidate not saved: ${captured.failures.length} region(s) could not be read\n`);
-    return EXIT.failure;
+  if (!(store instanceof FilesystemSnapshotStore)) {
+    const captured = await reader.capture(scope, regions);
+    if (!savable(captured.failures, io)) return EXIT.failure;
+    const saved = await saveCandidate(store, captured.snapshot);
+    io.stdout.write(`candidate ${scope.cloud}/${scope.account}: ${captured.snapshot.resources.length} resources, sha256 ${saved.sha256}\n`);
+    return EXIT.ok;
   }
-  const saved = await saveCandidate(store, captured.snapshot);
-  io.stdout.write(`candidate ${scope.cloud}/${scope.account}: ${captured.snapshot.resources.length} resources, sha256 ${saved.sha256}\n`);
-  return EXIT.ok;
+  // A folder: region by region into a capture sink, written as it is read (memory holds one region).
+  const sink = new CaptureSink(store, scope, new Date().toISOString());
+  const failures: { region: string; error: string }[] = [];
+  try {
+    for (const region of regions) {
+      const captured = await reader.capture(scope, [region]);
+      failures.push(...captured.failures);
+      await sink.add(captured.snapshot.resources);
+    }
+    if (!savable(failures, io)) {
+      await sink.discard();
+      return EXIT.failure;
+    }
+    const saved = await sink.finish();
+    io.stdout.write(`candidate ${scope.cloud}/${scope.account}: ${saved.resources} resources, sha256 ${saved.sha256}\n`);
+    return EXIT.ok;
+  } catch (error) {
+    await sink.discard();
+    throw error;
+  }
+}
+
+/** Reports failed regions; a partial capture approved as a baseline would drop the regions it missed: never save one. */
+function savable(failures: readonly { region: string; error: string }[], io: CommandIO): boolean {
+  const unique = [...new Map(failures.map((f) => [`${f.region}\n${f.error}`, f])).values()];
+  for (const failure of unique) io.stderr.write(`capture of ${failure.region} failed: ${failure.error}\n`);
+  if (unique.length === 0) return true;
+  io.stderr.write(`candidate not saved: ${new Set(unique.map((f) => f.region)).size} region(s) could not be read\n`);
+  return false;
 }
 
 /**

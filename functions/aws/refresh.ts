@@ -1,6 +1,5 @@
 import type { Context } from 'aws-lambda';
 import { TransientError } from '../../core/errors.js';
-import { snapshotSha256 } from '../../snapshots/canonical.js';
 import { saveCandidate } from '../../snapshots/lifecycle.js';
 import { accountOf, captureAccount, type CaptureRequest } from './capture.js';
 import { log } from '../shared/log.js';
@@ -30,8 +29,7 @@ export function createRefreshHandler(environment: Record<string, string | undefi
     if (capture.failures.length > 0) {
       throw new TransientError(`candidate not saved: ${capture.failures.map((f) => `${f.region}: ${f.error}`).join('; ')}`);
     }
-    await saveCandidate(deps.snapshots, capture.snapshot);
-    const sha256 = snapshotSha256(capture.snapshot);
+    const { sha256 } = await saveCandidate(deps.snapshots, capture.snapshot);
     log('info', 'candidate snapshot saved', { account, resources: capture.snapshot.resources.length, sha256 });
     const store = `s3://${deps.env.NETDRIFT_SNAPSHOT_BUCKET}/${deps.env.NETDRIFT_SNAPSHOT_PREFIX}`;
     return { account, resources: capture.snapshot.resources.length, sha256, failures: capture.failures, store };

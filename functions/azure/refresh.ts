@@ -1,7 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import { ConfigError, oneLine } from '../../core/errors.js';
-import { snapshotSha256 } from '../../snapshots/canonical.js';
 import { saveCandidate } from '../../snapshots/lifecycle.js';
 import type { Authenticator } from '../shared/auth/authenticator.js';
 import { entraTokenAuthenticator } from '../shared/auth/event-grid-auth.js';
@@ -65,8 +64,8 @@ export function createRefreshHandler(environment: Record<string, string | undefi
       }
       const candidates = [];
       for (const snapshot of captured.snapshots) {
-        await saveCandidate(deps.snapshots, snapshot);
-        const entry = { subscription: snapshot.scope.account, resources: snapshot.resources.length, sha256: snapshotSha256(snapshot) };
+        const { sha256 } = await saveCandidate(deps.snapshots, snapshot);
+        const entry = { subscription: snapshot.scope.account, resources: snapshot.resources.length, sha256 };
         log('info', 'candidate snapshot saved', entry);
         candidates.push(entry);
       }

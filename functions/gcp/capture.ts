@@ -2,7 +2,6 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { TransientError } from '../../core/errors.js';
 import { issueReason } from '../../core/reasons.js';
-import { snapshotSha256 } from '../../snapshots/canonical.js';
 import { saveCandidate } from '../../snapshots/lifecycle.js';
 import { cloudLoggingLog as log } from '../shared/log.js';
 import type { GcpFunctionEnvironment } from './environment.js';
@@ -54,8 +53,7 @@ export function createRefreshHandler(env: GcpFunctionEnvironment, runtime: () =>
     if (result.failures.length > 0) {
       throw new TransientError(`candidate not saved: ${result.failures.map((f) => `${f.region}: ${f.error}`).join('; ')}`);
     }
-    await saveCandidate(deps.snapshots, result.snapshot);
-    const sha256 = snapshotSha256(result.snapshot);
+    const { sha256 } = await saveCandidate(deps.snapshots, result.snapshot);
     log('info', 'candidate snapshot saved', { project, resources: result.snapshot.resources.length, sha256 });
     return { status: 200, body: { project, resources: result.snapshot.resources.length, sha256, store: deps.store } };
   });
