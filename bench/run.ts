@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   console.log(`heap growth:      ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MiB over the run (state kept in memory)`);
   console.log('\nsnapshot diff against a general deep-diff library:');
   for (const line of snapshotDiffReport()) console.log(`  ${line}`);
+  console.log(`\nbig snapshots: the built CLI's approve and diff in their own processes (peak RSS), diff vs JSON.parse + microdiff of the same files:\n  ${(await (await import('./big-snapshots.js')).bigSnapshotsReport()).join('\n  ')}`);
   console.log('\nmany events on one resource (each leaves one more finding open on it):');
   for (const line of await manyEventsReport()) console.log(`  ${line}`);
   console.log('\ncold start (bundle size; import + handler construction vs an empty node):');
