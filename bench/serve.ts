@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -151,6 +151,28 @@ function bareServer(): void {
   process.once('SIGTERM', () => server.close());
 }
 
+/**
+ * In a child with --expose-gc: the live JS heap a loaded baseline holds (through the store and the
+ * cache serve's pipeline uses), after full collections, so the load's garbage is not counted. Prints MiB.
+ */
+async function heldChild(folder: string): Promise<void> {
+  const { BaselineCache } = await import('../core/baseline-cache.js');
+  const { FilesystemSnapshotStore } = await import('../snapshots/fs-store.js');
+  const { baselineApprovalCheck } = await import('../snapshots/approval.js');
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  const live = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+  const cache = new BaselineCache(new FilesystemSnapshotStore(folder), 60_000, () => Date.now(), baselineApprovalCheck());
+  const before = live();
+  const baseline = await cache.get({ cloud: 'aws', account: ACCOUNT });
+  const held = live() - before;
+  process.stdout.write(`${(held / MIB).toFixed(1)} ${baseline?.snapshot.resources.length ?? 0}\n`);
+}
+
+function heldMiB(folder: string): number {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, 'held-child', folder], { encoding: 'utf8' });
+  return Number(out.trim().split('\n').at(-1)?.split(' ')[0]);
+}
+
 const SERVE_READY = /serving on (http:\/\/[\d.]+:\d+)/;
 
 /** A fresh `serve` on `baselines` with a new state file; one delivery first, so the baseline is loaded however serve loads it. */
@@ -178,6 +200,8 @@ export async function serveReport(sizes: readonly number[] = (process.env.BENCH_
     const idle = rssMiB(empty.child.pid!);
     await stop(empty.child);
     lines.push(`baseline: ${snapshot.resources.length.toLocaleString('en-US')} resources, ${fileMiB.toFixed(1)} MiB file; serve with no baseline: RSS ${idle.toFixed(0)} MiB`);
+    const held = heldMiB(join(dir, 'baselines'));
+    lines.push(`  live JS heap held by the loaded baseline (store + cache, after full GCs, own process): ${held.toFixed(1)} MiB = ${(held / fileMiB).toFixed(2)}x the file (goal ≤ 2x)`);
 
     for (const size of sizes) {
       const bodies = Array.from({ length: size }, (_, i) => event(`n${size}`, i + 1));
@@ -210,4 +234,5 @@ export async function serveReport(sizes: readonly number[] = (process.env.BENCH_
 }
 
 if (process.argv[2] === 'bare-server') bareServer();
+else if (process.argv[2] === 'held-child') await heldChild(process.argv[3] ?? '');
 else if (process.argv[1] === SELF) for (const line of await serveReport()) console.log(line);
