@@ -97,7 +97,8 @@ const SCENARIOS: Record<string, { baseline: Resource[]; expect: Expected[] }> = 
   },
   AssociateVPCWithHostedZone: { baseline: [{ ...zone, networks: [VPC] }], expect: [['dns-zone.network-linked', 'medium', ZONE, 'vpc-0fedcba9876543210']] },
   DisassociateVPCFromHostedZone: { baseline: EVERYTHING, expect: [['dns-zone.network-unlinked', 'high', ZONE, 'vpc-0fedcba9876543210']] },
-  CreateResolverRule: { baseline: without(RULE), expect: [['dns-forwarding.changed', 'high', RULE, '']] },
+  // Private targets, applied to no VPC yet: it forwards nothing (README, "DNS forwarding").
+  CreateResolverRule: { baseline: without(RULE), expect: [['dns-forwarding.changed', 'low', RULE, 'forwards-nothing']] },
   UpdateResolverRule: { baseline: EVERYTHING, expect: [['dns-forwarding.changed', 'critical', RULE, '']] },
   AssociateResolverRule: { baseline: [{ ...forwarding, networks: [] }], expect: [['dns-forwarding.changed', 'high', RULE, '']] },
   DisassociateResolverRule: { baseline: EVERYTHING, expect: [] },
