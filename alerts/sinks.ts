@@ -34,7 +34,7 @@ export function sinksFromConfig(config: Config, options: SinksFromConfigOptions 
   return sinks;
 }
 
-/** Storm grouping from the config: every sink groups storms; PagerDuty only when `storm.groupPagerDuty`. */
+/** Storm grouping from the config: every sink groups storms; PagerDuty unless `storm.pagerDuty` is `per-finding`. */
 export function deliveryOptionsFromConfig(config: Config): Pick<DeliverOptions, 'storm' | 'groupsStorms'> {
   return {
     storm: { threshold: config.storm.threshold, windowMs: config.storm.windowSeconds * 1000 },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STORM_PAGERDUTY_MODES } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 
 const SEVERITY = z.enum(['info', 'low', 'medium', 'high', 'critical']);
@@ -26,6 +27,8 @@ export function sharedEnvironmentShape(secretReference?: { test: (value: string)
     NETDRIFT_PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
     NETDRIFT_PAGERDUTY_URL: z.url().optional(),
     NETDRIFT_PAGERDUTY_MIN_SEVERITY: SEVERITY.default('high'),
+    /** A storm as one PagerDuty incident (`grouped`, the default) or one per finding; over NETDRIFT_ROUTING's `storm.pagerDuty`. */
+    NETDRIFT_PAGERDUTY_STORM: z.enum(STORM_PAGERDUTY_MODES).optional(),
     /** Routes, default sinks, suppressions and storm settings as JSON (the config file's keys), over the sinks above. */
     NETDRIFT_ROUTING: z.string().optional(),
     /** Read changed resources back through the cloud's APIs (default); `false` applies event payloads instead. */

@@ -64,10 +64,22 @@ function routingOf(text: string | undefined): Record<string, unknown> {
   return routing as Record<string, unknown>;
 }
 
+function withoutGroupPagerDuty(storm: unknown): Record<string, unknown> {
+  if (typeof storm !== 'object' || storm === null) return {};
+  const { groupPagerDuty: _older, ...rest } = storm as Record<string, unknown>;
+  return rest;
+}
+
 /** Sinks and routing from the (secret-resolved) settings: the same rules as the CLI's config file. */
 function sinkConfig(env: SharedEnvironment, webhookUrl: string | undefined, routingKey: string | undefined): Config {
+  const routing = routingOf(env.NETDRIFT_ROUTING);
+  const storm = env.NETDRIFT_PAGERDUTY_STORM === undefined ? {} : {
+    // The variable names the mode outright: the routing's older `groupPagerDuty` spelling gives way to it.
+    storm: { ...withoutGroupPagerDuty(routing.storm), pagerDuty: env.NETDRIFT_PAGERDUTY_STORM },
+  };
   return parseConfig({
-    ...routingOf(env.NETDRIFT_ROUTING),
+    ...routing,
+    ...storm,
     eventTtlHours: env.NETDRIFT_EVENT_TTL_HOURS,
     sinks: {
       ...(webhookUrl ? { slack: { webhookUrl, minSeverity: env.NETDRIFT_SLACK_MIN_SEVERITY } } : {}),
