@@ -383,6 +383,9 @@ export class Pipeline {
     const key = `${scope.cloud}/${scope.account}`;
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    this.options.warn?.(`no approved baseline for ${key}: its events yield no findings until one is approved (netdrift snapshot capture, then approve)`);
+    const account = `--cloud ${scope.cloud} --account ${scope.account}`;
+    const regions = scope.cloud === 'aws' ? ' --regions REGION,...' : '';
+    this.options.warn?.(`no approved baseline for ${key}: its events yield no findings until one is approved `
+      + `(netdrift snapshot capture ${account}${regions}, then netdrift snapshot approve ${account})`);
   }
 }

@@ -87,7 +87,8 @@ describe('operator errors: an invalid stored baseline', () => {
     const outcomes = [only((await harness.pipeline.handle(toIgw())).records), only((await harness.pipeline.handle(toIgw())).records)];
 
     expect(outcomes.map((o) => o.status)).toEqual(['no-baseline', 'no-baseline']);
-    expect(harness.warnings).toEqual([expect.stringMatching(/^no approved baseline for aws\/111122223333/)]);
+    expect(harness.warnings).toEqual(['no approved baseline for aws/111122223333: its events yield no findings until one is approved '
+      + '(netdrift snapshot capture --cloud aws --account 111122223333 --regions REGION,..., then netdrift snapshot approve --cloud aws --account 111122223333)']);
     expect(errors).toEqual([]);
     expect(await harness.state.listFindings()).toEqual([]);
   });
