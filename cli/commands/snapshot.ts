@@ -8,7 +8,7 @@ import { findingTransitions } from '../../core/finding-transitions.js';
 import { CLOUDS, type Scope } from '../../core/resource.js';
 import { atLeast, SEVERITIES } from '../../core/severity.js';
 import { diffSnapshots } from '../../core/snapshot-diff.js';
-import { canonicalJson, snapshotSha256 } from '../../snapshots/canonical.js';
+import { canonicalHeader, canonicalJson, canonicalResource, documentFrame, prettyElement, snapshotSha256 } from '../../snapshots/canonical.js';
 import { approveCandidate, approveCandidateStream, saveCandidate } from '../../snapshots/lifecycle.js';
 import type { ReadStoredSnapshot } from '../../snapshots/approval.js';
 import { FilesystemSnapshotStore } from '../../snapshots/fs-store.js';
@@ -198,6 +198,18 @@ async function refresh(ctx: ActionContext): Promise<number> {
 async function show({ scope, values, io, openStore }: ActionContext): Promise<number> {
   const slot = values.candidate ? 'candidate' : 'baseline';
   const { store, url } = await openStore();
+  // A folder snapshot is printed as the one document it stands for, resource by resource.
+  const stream = store instanceof FilesystemSnapshotStore ? await store.openStream(scope, slot) : undefined;
+  if (stream?.layout === 'folder') {
+    const frame = documentFrame(canonicalHeader(await stream.readHeader()));
+    let count = 0;
+    io.stdout.write(frame.prettyHead);
+    for await (const batch of stream.items()) {
+      io.stdout.write(batch.map((item) => prettyElement(canonicalResource(item.resource, { plain: true }), count++)).join(''));
+    }
+    io.stdout.write(frame.prettyTail(count === 0));
+    return EXIT.ok;
+  }
   const stored = await store.get(scope, slot);
   if (!stored) {
     io.stderr.write(`no ${slot} for ${scope.cloud}/${scope.account} in ${url}\n`);

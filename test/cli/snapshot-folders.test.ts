@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../core/snapshot.js';
 import { diffSnapshots } from '../../core/snapshot-diff.js';
-import { canonicalSnapshot, snapshotSha256 } from '../../snapshots/canonical.js';
+import { canonicalJson, canonicalSnapshot, snapshotSha256 } from '../../snapshots/canonical.js';
 import { FilesystemSnapshotStore } from '../../snapshots/fs-store.js';
 import { AWS_SCOPE, sampleSnapshot } from '../contract/samples.js';
 import { runCli } from '../support/cli.js';
@@ -54,5 +54,13 @@ describe('netdrift snapshot on folder snapshots (the built CLI)', () => {
     const expected = diffSnapshots(canonicalSnapshot(sampleSnapshot()), canonicalSnapshot(drifted()));
     expect(findings.map((f) => `${f.rule} ${f.resource}`)).toEqual(expected.map((d) => `${d.rule} ${d.resource}`));
     expect(findings[0]?.eventId).toBe(`candidate:${snapshotSha256(drifted()).slice(0, 12)}`);
+  });
+
+  it('show prints a folder snapshot as the one canonical document it stands for', async () => {
+    await store.put(AWS_SCOPE, 'candidate', sampleSnapshot());
+
+    const shown = await runCli(['snapshot', 'show', ...SCOPE_ARGS, '--baseline', dir, '--candidate'], { env: ENV });
+
+    expect(shown).toEqual({ code: 0, stdout: canonicalJson(sampleSnapshot()), stderr: '' });
   });
 });
