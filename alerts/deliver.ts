@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DeliveryError, oneLine } from '../core/errors.js';
-import type { RuleId } from '../core/finding.js';
+import type { Finding, RuleId } from '../core/finding.js';
+import type { Severity } from '../core/severity.js';
 import type { RateLimit } from '../core/leases.js';
 import type { AlertSink, OutboxEntry, StateStore } from '../core/ports.js';
 import { SharedRateLimits } from './rate-limiter.js';
@@ -19,10 +20,24 @@ export interface DeliveryFailure {
   retryAfterMs?: number;
 }
 
+/** One message a sink took: a finding's alert, or a storm's message naming many. */
+export interface DeliveredAlert {
+  sink: string;
+  rule: RuleId;
+  /** The (first) finding's: a storm message names its first member. */
+  fingerprint: string;
+  severity: Severity;
+  status: Finding['status'];
+  /** How many findings the message carried (more than one: a storm). */
+  findings: number;
+}
+
 /** What one pass over the outbox did. */
 export interface DeliveryReport {
   /** Entries delivered (a storm message delivers all of its entries). */
   sent: number;
+  /** Each message sent, for its log line. */
+  delivered: DeliveredAlert[];
   failed: DeliveryFailure[];
   /** Entries not tried because an earlier one for the same finding and sink failed. */
   deferred: number;
@@ -87,11 +102,12 @@ export function backoffMs(retry: number, policy: RetryPolicy, random: () => numb
 }
 
 export function emptyReport(): DeliveryReport {
-  return { sent: 0, failed: [], deferred: 0, groups: 0, waiting: 0 };
+  return { sent: 0, delivered: [], failed: [], deferred: 0, groups: 0, waiting: 0 };
 }
 
 export function addReport(total: DeliveryReport, part: DeliveryReport): DeliveryReport {
   total.sent += part.sent;
+  total.delivered.push(...part.delivered);
   total.failed.push(...part.failed);
   total.deferred += part.deferred;
   total.groups += part.groups;
@@ -281,6 +297,11 @@ async function sendLeased(lane: Lane & { leaseMs: number }, sink: AlertSink | un
       await store.outboxDelivered(unit.entries.map((entry) => entry.id), lane.owner);
       lane.report.sent += unit.entries.length;
       if (unit.group) lane.report.groups += 1;
+      const [first] = unit.entries;
+      if (first) {
+        const { rule, fingerprint, severity, status } = first.finding;
+        lane.report.delivered.push({ sink: name, rule, fingerprint, severity, status, findings: unit.entries.length });
+      }
       continue;
     }
     const due = await settleFailure(lane, name, unit, result);

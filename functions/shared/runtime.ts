@@ -123,6 +123,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       log('error', `outbox: ${oneLine(error)}`);
       return emptyReport();
     });
+    for (const a of report.delivered) log('info', `alert sent to ${a.sink}`, { ...a });
     for (const f of report.failed) log('warn', `alert not sent to ${f.sink}`, { rule: f.rule, fingerprint: f.fingerprint, error: f.error, retryable: f.retryable });
     return report;
   };

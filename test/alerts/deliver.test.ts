@@ -60,6 +60,14 @@ describe('delivery through the outbox', () => {
     const report = await drain(sinks);
 
     expect(report).toMatchObject({ sent: 4, failed: [], deferred: 0 });
+    // What each log line of a sent alert says (functions/shared/runtime.ts, serve): no payload, no secret.
+    const fingerprint = openFinding().fingerprint;
+    expect(report.delivered.map((a) => ({ ...a })).sort((a, b) => a.sink.localeCompare(b.sink) || a.status.localeCompare(b.status))).toEqual([
+      { sink: 'pagerduty', rule: 'route.default-added', fingerprint, severity: 'critical', status: 'open', findings: 1 },
+      { sink: 'pagerduty', rule: 'route.default-added', fingerprint, severity: 'critical', status: 'resolved', findings: 1 },
+      { sink: 'slack', rule: 'route.default-added', fingerprint, severity: 'critical', status: 'open', findings: 1 },
+      { sink: 'slack', rule: 'route.default-added', fingerprint, severity: 'critical', status: 'resolved', findings: 1 },
+    ]);
     expect(pagerduty.requests.map((r) => (r.body as { event_action: string }).event_action)).toEqual(['trigger', 'resolve']);
     expect(slack.requests.map((r) => (r.body as { text: string }).text.split(':')[0])).toEqual(['[CRITICAL] route.default-added', 'Resolved']);
     expect(await store.listOutbox()).toEqual([]);
