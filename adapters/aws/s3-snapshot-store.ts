@@ -3,7 +3,7 @@ import {
   type ListObjectsV2CommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
 import { ConflictError, NetdriftError, OperatorError, TransientError } from '../../core/errors.js';
-import type { HistoryEntry, SnapshotSlot, SnapshotStore, StoredSnapshot } from '../../core/ports.js';
+import type { HistoryEntry, SnapshotSlot, SnapshotStore } from '../../core/ports.js';
 import { CLOUDS, type Scope } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import {
@@ -11,6 +11,7 @@ import {
   HISTORY_READS, mapLimit, slotKey,
 } from '../../snapshots/object-layout.js';
 import { parseStoredSnapshot } from '../../snapshots/parse.js';
+import { bytesIdentity, type ReadStoredSnapshot } from '../../snapshots/approval.js';
 
 export interface S3SnapshotStoreOptions {
   client: S3Client;
@@ -106,11 +107,13 @@ export class S3SnapshotStore implements SnapshotStore {
     return slotKey(this.accountBase(scope), slot);
   }
 
-  async get(scope: Scope, slot: SnapshotSlot): Promise<StoredSnapshot | undefined> {
+  async get(scope: Scope, slot: SnapshotSlot): Promise<ReadStoredSnapshot | undefined> {
     const key = this.keyOf(scope, slot);
     const object = await this.read(key);
     if (!object) return undefined;
-    return { snapshot: parseStoredSnapshot(object.text, this.where(key), scope), etag: object.etag, location: this.where(key) };
+    // The digest of the bytes as read lets the approval check skip re-canonicalising (snapshots/approval.ts).
+    const bytesSha256 = bytesIdentity(Buffer.from(object.text, 'utf8'));
+    return { snapshot: parseStoredSnapshot(object.text, this.where(key), scope), etag: object.etag, location: this.where(key), ...(bytesSha256 ? { bytesSha256 } : {}) };
   }
 
   async put(scope: Scope, slot: SnapshotSlot, snapshot: Snapshot, options: { ifMatch?: string | null } = {}): Promise<string> {

@@ -1,6 +1,6 @@
 import type { BlobDownloadResponseParsed, ContainerClient } from '@azure/storage-blob';
 import { ConflictError, NetdriftError } from '../../core/errors.js';
-import type { HistoryEntry, SnapshotSlot, SnapshotStore, StoredSnapshot } from '../../core/ports.js';
+import type { HistoryEntry, SnapshotSlot, SnapshotStore } from '../../core/ports.js';
 import { CLOUDS, type Scope } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import {
@@ -8,6 +8,7 @@ import {
   HISTORY_READS, mapLimit, slotKey,
 } from '../../snapshots/object-layout.js';
 import { parseStoredSnapshot } from '../../snapshots/parse.js';
+import { bytesIdentity, type ReadStoredSnapshot } from '../../snapshots/approval.js';
 import { azureStorageError, errorCode, statusOf } from './storage-errors.js';
 
 /** The same account names as the filesystem and S3 stores, so that a container and a folder hold the same accounts. */
@@ -69,11 +70,13 @@ export class BlobSnapshotStore implements SnapshotStore {
     return slotKey(this.accountBase(scope), slot);
   }
 
-  async get(scope: Scope, slot: SnapshotSlot): Promise<StoredSnapshot | undefined> {
+  async get(scope: Scope, slot: SnapshotSlot): Promise<ReadStoredSnapshot | undefined> {
     const key = this.keyOf(scope, slot);
     const blob = await this.read(key);
     if (!blob) return undefined;
-    return { snapshot: parseStoredSnapshot(blob.text, this.where(key), scope), etag: blob.etag, location: this.where(key) };
+    // The digest of the bytes as read lets the approval check skip re-canonicalising (snapshots/approval.ts).
+    const bytesSha256 = bytesIdentity(Buffer.from(blob.text, 'utf8'));
+    return { snapshot: parseStoredSnapshot(blob.text, this.where(key), scope), etag: blob.etag, location: this.where(key), ...(bytesSha256 ? { bytesSha256 } : {}) };
   }
 
   async put(scope: Scope, slot: SnapshotSlot, snapshot: Snapshot, options: { ifMatch?: string | null } = {}): Promise<string> {

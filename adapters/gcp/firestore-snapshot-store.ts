@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import { ConflictError, ParseError } from '../../core/errors.js';
-import type { HistoryEntry, SnapshotSlot, SnapshotStore, StoredSnapshot } from '../../core/ports.js';
+import type { HistoryEntry, SnapshotSlot, SnapshotStore } from '../../core/ports.js';
 import { CLOUDS, type Scope } from '../../core/resource.js';
 import { storageId } from '../../core/state-commit.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import { canonicalJson, compareText } from '../../snapshots/canonical.js';
 import { parseStoredSnapshot } from '../../snapshots/parse.js';
+import { bytesIdentity, type ReadStoredSnapshot } from '../../snapshots/approval.js';
 import { firestoreError } from './firestore-errors.js';
 
 /** The same account names as the filesystem and S3 stores. */
@@ -89,7 +90,7 @@ export class FirestoreSnapshotStore implements SnapshotStore {
     return this.collection('snapshots').doc(storageId(`${scope.cloud}/${scope.account}/${slot}`));
   }
 
-  async get(scope: Scope, slot: SnapshotSlot): Promise<StoredSnapshot | undefined> {
+  async get(scope: Scope, slot: SnapshotSlot): Promise<ReadStoredSnapshot | undefined> {
     checkScope(scope);
     const where = this.where(scope, slot);
     return this.run('get', where, async () => {
@@ -97,7 +98,9 @@ export class FirestoreSnapshotStore implements SnapshotStore {
         const manifest = (await this.manifestRef(scope, slot).get()).data() as Manifest | undefined;
         if (!manifest) return undefined;
         const text = await this.readParts(manifest);
-        if (text !== undefined) return { snapshot: parseStoredSnapshot(text, where, scope), etag: manifest.generation, location: where };
+        // The digest of the bytes as read lets the approval check skip re-canonicalising (snapshots/approval.ts).
+        const bytesSha256 = text === undefined ? undefined : bytesIdentity(Buffer.from(text, 'utf8'));
+        if (text !== undefined) return { snapshot: parseStoredSnapshot(text, where, scope), etag: manifest.generation, location: where, ...(bytesSha256 ? { bytesSha256 } : {}) };
       }
       throw new ConflictError(`snapshot store get ${where}: rewritten ${READ_ATTEMPTS} times while it was read`);
     });

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../core/errors.js';
 import type { SnapshotStore } from '../../core/ports.js';
 import { emptySnapshot } from '../../core/snapshot.js';
-import { canonicalSnapshot } from '../../snapshots/canonical.js';
+import type { ReadStoredSnapshot } from '../../snapshots/approval.js';
+import { canonicalSnapshot, snapshotSha256 } from '../../snapshots/canonical.js';
 import { AWS_SCOPE, AZURE_SCOPE, sampleSnapshot } from './samples.js';
 
 /** A store under test and how to dispose of it (delete its folder, bucket, table). */
@@ -57,6 +58,14 @@ export function describeSnapshotStoreContract(name: string, makeStore: () => Pro
 
       const stored = await store.get(AWS_SCOPE, 'baseline');
       expect(stored?.snapshot).toMatchObject({ note: snapshot.note, approval: snapshot.approval });
+    });
+
+    it('gives the digest of the bytes it read, equal to the identity for a snapshot it wrote (the approval check needs no re-hash)', async () => {
+      await store.put(AWS_SCOPE, 'baseline', sampleSnapshot());
+
+      const stored = await store.get(AWS_SCOPE, 'baseline') as ReadStoredSnapshot | undefined;
+
+      expect(stored?.bytesSha256).toBe(snapshotSha256(sampleSnapshot()));
     });
 
     it('keeps the baseline and the candidate apart', async () => {
