@@ -19,7 +19,7 @@ export const USAGE = `netdrift — network drift detection for AWS, Azure and GC
 Usage:
   netdrift demo                          run the bundled sample baseline and events
   netdrift replay [--baseline DIR] [--observed DIR] [--live-reads azure,gcp] [--state FILE] [--format text|json] [--send] PATH...
-  netdrift serve [--port N] [--host H] [--baseline DIR] [--state FILE] [--secret S]
+  netdrift serve [--port N] [--host H] [--baseline DIR] [--state FILE] [--secret S] [--log-format text|json]
                  [--event-grid-secret S] [--entra-tenant T --entra-audience A]
                  [--pubsub-audience URL --pubsub-service-account EMAIL] [--jwks-file FILE]
                  [--gcp-subscription projects/P/subscriptions/S [--gcp-max-messages N]] [--live-reads azure,gcp]

@@ -13,7 +13,8 @@ import { pubsubPullFlags, startPubsubConsumer } from '../pubsub-pull.js';
 import { liveReaders, parseLiveReads } from '../live-readers.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { ServeReadiness } from '../serve-readiness.js';
-import { parseCommand, UsageError } from '../usage.js';
+import { LOG_FORMATS, ServeLog } from '../serve-log.js';
+import { oneOf, parseCommand, UsageError } from '../usage.js';
 
 /** How often each sink's lane looks for alerts that are due (retries, and what its rate limit held back). */
 const OUTBOX_INTERVAL_MS = 1_000;
@@ -28,6 +29,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const { values } = parseCommand(args, {
     port: { type: 'string' }, host: { type: 'string' }, baseline: { type: 'string' }, state: { type: 'string' },
     'gcp-subscription': { type: 'string' }, 'gcp-max-messages': { type: 'string' }, 'live-reads': { type: 'string' },
+    'log-format': { type: 'string' },
     ...AUTH_OPTIONS,
   });
   const port = Number(values.port ?? '8787');
@@ -39,12 +41,19 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const baselines = values.baseline ?? config.baselines;
   await requireFolder(baselines, values.baseline === undefined ? 'baselines folder (config `baselines`, NETDRIFT_BASELINES)' : '--baseline');
   const stateFile = values.state ?? config.state;
-  const log = (line: string): void => { io.stderr.write(`${line}\n`); };
+  const logs = new ServeLog(io, oneOf('log-format', values['log-format'] ?? io.env.NETDRIFT_LOG_FORMAT, LOG_FORMATS, 'text'));
+  const log = (line: string): void => logs.line(line);
   // Listening comes first, before the state file, a live reader or a timer is opened: a port that
   // is taken ends serve at once (exit 2). Until the runtime is open, deliveries get 503 (retried).
   const opened: { runtime?: Runtime; readiness?: ServeReadiness } = {};
   const pipeline = {
-    handle: (body: unknown) => opened.runtime?.pipeline.handle(body) ?? Promise.reject(new HttpError(503, 'serve is starting: retry in a moment')),
+    handle: async (body: unknown) => {
+      if (!opened.runtime) throw new HttpError(503, 'serve is starting: retry in a moment');
+      const started = performance.now();
+      const outcome = await opened.runtime.pipeline.handle(body);
+      logs.delivery(outcome, outcome.adapter === 'gcp-pubsub-pull' ? 'Pub/Sub pull' : 'HTTP', performance.now() - started);
+      return outcome;
+    },
   };
   const health: HealthCheck = () => opened.readiness?.health() ?? Promise.resolve({ ready: false, reason: 'starting' });
   const server = createHttpServer(deliveryRoutes(pipeline, () => drainSoon(), auth), log, undefined, health);
@@ -69,7 +78,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const delivery = outboxDelivery(runtime.state, runtime.sinks, config);
   const drain = () => delivery.tick((outcome) => {
     if ('error' in outcome) log(`outbox: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`);
-    else for (const f of outcome.report.failed) log(`alert not sent to ${f.sink} (${f.rule}): ${f.error}`);
+    else logs.alerts(outcome.report);
   });
   // Alerts go out a moment after the delivery that opened them, so that a storm arriving as many
   // deliveries waits in the outbox together and is grouped (config `storm`).
@@ -89,7 +98,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   await readiness.load();
   log(`serve: ${readiness.summary()}; ${startupSummary(config, runtime, stateFile, auth, readers)}`);
   // Pulls a Pub/Sub subscription beside the HTTP routes (which keep answering /healthz): README, "GCP: pulling from a subscription".
-  const pulling = pull && await startPubsubConsumer({ ...pull, pipeline: runtime.pipeline, deliver: drainSoon, log });
+  const pulling = pull && await startPubsubConsumer({ ...pull, pipeline, deliver: drainSoon, log });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
