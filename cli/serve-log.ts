@@ -20,16 +20,19 @@ export class ServeLog {
 
   /** A line of serve's own (`warning: …` and `error: …` set the level in JSON). */
   line(text: string): void {
+    const level: LogLevel = text.startsWith('error') ? 'error' : text.startsWith('warning: ') ? 'warn' : 'info';
+    // --quiet: errors only (a supervisor still reads why serve stopped).
+    if (this.io.quiet && level !== 'error') return;
     if (this.format === 'text') {
       this.io.stderr.write(`${text}\n`);
       return;
     }
-    const level: LogLevel = text.startsWith('error') ? 'error' : text.startsWith('warning: ') ? 'warn' : 'info';
     this.write(level, level === 'warn' ? text.slice('warning: '.length) : text, {});
   }
 
   /** One line per delivery: always in JSON, with `--verbose` in text. */
   delivery(outcome: DeliveryOutcome, source: string, durationMs: number): void {
+    if (this.io.quiet) return;
     logDelivery(outcome, { source, requestId: randomUUID(), durationMs }, (level, message, fields = {}) => {
       if (this.format === 'json') this.write(level, message, fields);
       else if (this.io.verbose || level !== 'info') this.io.stderr.write(`${message}: ${describe(fields)}\n`);
