@@ -33,8 +33,9 @@ Usage:
   netdrift findings list    [--state FILE] [--status open|resolved] [--format text|json|markdown|html]
   netdrift outbox list      [--state FILE] [--rejected] [--format text|json]
   netdrift outbox redrive   [--state FILE] [--id ID]...
-  netdrift snapshot diff    --cloud C --account ID [STORE] [--format text|json] [--exit-code [SEVERITY]]
-  netdrift snapshot approve --cloud C --account ID [STORE] [--by NAME]
+  netdrift snapshot diff    --cloud C --account ID [STORE] [--format text|json|markdown|html] [--exit-code [SEVERITY]]
+  netdrift snapshot approve --cloud C --account ID [STORE] [--by NAME (default: your OS user)] [--reason TEXT]
+  netdrift snapshot history --cloud C --account ID [STORE] [--format text|json]
   netdrift doctor [STORE] [--state FILE|dynamodb://T|aztable://A/T|firestore://P] [--clouds aws,azure,gcp]
                   [--region R] [--endpoint URL] [--send-test] [--skip sink,state,baseline,reader] [--format text|json]
 

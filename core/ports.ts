@@ -53,6 +53,8 @@ export interface HistoryEntry {
   sha256: string;
   approvedAt: string;
   approvedBy?: string;
+  /** Why it was approved, when the approver said. */
+  reason?: string;
   /** Where the entry is kept (a file path, an object key). */
   location: string;
 }

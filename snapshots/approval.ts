@@ -38,6 +38,8 @@ export const ApprovalSchema = z.looseObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   approvedAt: z.string().min(1),
   approvedBy: z.string().optional(),
+  /** Why it was approved (`snapshot approve --reason`): for the people reading the history, outside the HMAC. */
+  reason: z.string().optional(),
   hmac: z.string().optional(),
 });
 export type Approval = z.infer<typeof ApprovalSchema>;

@@ -158,7 +158,7 @@ export class FilesystemSnapshotStore implements SnapshotStore {
   async archive(scope: Scope, snapshot: Snapshot, entry: Omit<HistoryEntry, 'location'>): Promise<HistoryEntry> {
     const paths = this.historyPaths(scope, entry);
     // The file must say who approved it even when the snapshot came without its approval.
-    const approval = snapshot.approval ?? { sha256: entry.sha256, approvedAt: entry.approvedAt, approvedBy: entry.approvedBy };
+    const approval = snapshot.approval ?? { sha256: entry.sha256, approvedAt: entry.approvedAt, approvedBy: entry.approvedBy, reason: entry.reason };
     const approved = { ...snapshot, approval };
     validateSnapshot(approved, paths.file);
     const writer = new SnapshotWriter(paths, canonicalHeader(approved), this.singleFileBytes);
@@ -213,6 +213,7 @@ export class FilesystemSnapshotStore implements SnapshotStore {
         sha256: approval?.sha256 ?? (snapshot as { sha256?: string }).sha256 ?? snapshotSha256(snapshot),
         approvedAt: approval?.approvedAt ?? snapshot.capturedAt,
         ...(approval?.approvedBy === undefined ? {} : { approvedBy: approval.approvedBy }),
+        ...(approval?.reason === undefined ? {} : { reason: approval.reason }),
         location,
       });
     }

@@ -30,6 +30,7 @@ export async function saveCandidate(store: SnapshotStore, snapshot: Snapshot): P
 /** Who approves, when, and the key of the approval HMAC. */
 export interface ApproveOptions {
   approvedBy?: string;
+  reason?: string;
   hmacKey?: HmacKey;
   now?: Date;
 }
@@ -69,6 +70,7 @@ export async function approveCandidate(store: SnapshotStore, scope: Scope, optio
     sha256,
     approvedAt: (options.now ?? new Date()).toISOString(),
     ...(options.approvedBy === undefined ? {} : { approvedBy: options.approvedBy }),
+    ...(options.reason === undefined ? {} : { reason: options.reason }),
     ...(options.hmacKey === undefined ? {} : { hmac: approvalHmac(sha256, options.hmacKey) }),
   };
   const approved = canonicalSnapshot({ ...content, approval });
@@ -78,6 +80,7 @@ export async function approveCandidate(store: SnapshotStore, scope: Scope, optio
     sha256,
     approvedAt: approval.approvedAt,
     ...(approval.approvedBy === undefined ? {} : { approvedBy: approval.approvedBy }),
+    ...(approval.reason === undefined ? {} : { reason: approval.reason }),
   });
 
   let candidateRemoved = true;
@@ -132,6 +135,7 @@ export async function approveCandidateStream(store: FilesystemSnapshotStore, sco
       sha256,
       approvedAt: (options.now ?? new Date()).toISOString(),
       ...(options.approvedBy === undefined ? {} : { approvedBy: options.approvedBy }),
+      ...(options.reason === undefined ? {} : { reason: options.reason }),
       ...(options.hmacKey === undefined ? {} : { hmac: approvalHmac(sha256, options.hmacKey) }),
     };
     return approval as Parameters<typeof compactJson>[0];
@@ -142,7 +146,11 @@ export async function approveCandidateStream(store: FilesystemSnapshotStore, sco
     await staged.discard();
     throw new ConflictError(`${scope.cloud}/${scope.account}: candidate ${staged.sha256.slice(0, 12)}… is already the approved baseline`);
   }
-  const entry = { sha256: recorded.sha256, approvedAt: recorded.approvedAt, ...(recorded.approvedBy === undefined ? {} : { approvedBy: recorded.approvedBy }) };
+  const entry = {
+    sha256: recorded.sha256, approvedAt: recorded.approvedAt,
+    ...(recorded.approvedBy === undefined ? {} : { approvedBy: recorded.approvedBy }),
+    ...(recorded.reason === undefined ? {} : { reason: recorded.reason }),
+  };
   let history: HistoryEntry | undefined;
   const etag = await store.commit(scope, 'baseline', staged, { ifMatch: baselineEtag ?? null }, async () => {
     history = await store.archiveCopy(scope, 'baseline', entry);

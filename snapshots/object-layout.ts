@@ -71,6 +71,7 @@ export function historyEntryOf(snapshot: Snapshot, location: string): HistoryEnt
     sha256: approval?.sha256 ?? snapshotSha256(snapshot),
     approvedAt: approval?.approvedAt ?? snapshot.capturedAt,
     ...(approval?.approvedBy === undefined ? {} : { approvedBy: approval.approvedBy }),
+    ...(approval?.reason === undefined ? {} : { reason: approval.reason }),
     location,
   };
 }

@@ -37,6 +37,7 @@ interface Manifest {
   sha256?: string;
   approvedAt?: string;
   approvedBy?: string;
+  reason?: string;
 }
 
 function checkScope(scope: Scope): void {
@@ -154,7 +155,7 @@ export class FirestoreSnapshotStore implements SnapshotStore {
     if (Number.isNaN(approvedAt.getTime())) throw new ParseError(`history entry: approvedAt ${JSON.stringify(entry.approvedAt)} is not a date`);
     const name = `${approvedAt.toISOString().replace(/[-:.]/g, '')}-${entry.sha256.slice(0, 12)}`;
     const location = `firestore://${this.db.databaseId}/${this.prefix}-snapshot-history/${scope.cloud}/${scope.account}/${name}.json`;
-    const approval = snapshot.approval ?? { sha256: entry.sha256, approvedAt: entry.approvedAt, approvedBy: entry.approvedBy };
+    const approval = snapshot.approval ?? { sha256: entry.sha256, approvedAt: entry.approvedAt, approvedBy: entry.approvedBy, reason: entry.reason };
     const text = `${canonicalJson({ ...snapshot, approval })}\n`;
     return this.run('archive', location, async () => {
       const generation = randomUUID();
@@ -163,6 +164,7 @@ export class FirestoreSnapshotStore implements SnapshotStore {
         cloud: scope.cloud, account: scope.account, slot: 'history', generation, parts, bytes: Buffer.byteLength(text),
         updatedAt: new Date().toISOString(), sha256: entry.sha256, approvedAt: entry.approvedAt,
         ...(entry.approvedBy === undefined ? {} : { approvedBy: entry.approvedBy }),
+        ...(entry.reason === undefined ? {} : { reason: entry.reason }),
       };
       await this.collection('snapshot-history').doc(storageId(`${scope.cloud}/${scope.account}/${name}`)).set(manifest);
       return { ...entry, location };
@@ -178,6 +180,7 @@ export class FirestoreSnapshotStore implements SnapshotStore {
         const name = `${new Date(m.approvedAt ?? '').toISOString().replace(/[-:.]/g, '')}-${(m.sha256 ?? '').slice(0, 12)}`;
         return {
           sha256: m.sha256 ?? '', approvedAt: m.approvedAt ?? '', ...(m.approvedBy === undefined ? {} : { approvedBy: m.approvedBy }),
+          ...(m.reason === undefined ? {} : { reason: m.reason }),
           location: `firestore://${this.db.databaseId}/${this.prefix}-snapshot-history/${scope.cloud}/${scope.account}/${name}.json`,
         };
       });

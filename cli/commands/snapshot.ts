@@ -19,6 +19,9 @@ import type { SnapshotStore } from '../../core/ports.js';
 import { AwsStateReader } from '../../adapters/aws/state-reader.js';
 import { assetScope as cloudAssetScope, captureCloud } from '../cloud-capture.js';
 import { RegionProgress } from '../progress.js';
+import { findingsHtml, findingsMarkdown, summaryText } from '../report.js';
+import { userInfo } from 'node:os';
+import type { Finding } from '../../core/finding.js';
 
 const OPTIONS = {
   cloud: { type: 'string' }, account: { type: 'string' }, baseline: { type: 'string' }, store: { type: 'string' },
@@ -26,6 +29,7 @@ const OPTIONS = {
   by: { type: 'string' }, regions: { type: 'string' }, 'exit-code': { type: 'string' }, function: { type: 'string' },
   local: { type: 'boolean' }, role: { type: 'string' }, 'external-id': { type: 'string' },
   'management-group': { type: 'string' }, organization: { type: 'string' }, folder: { type: 'string' },
+  reason: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -57,7 +61,7 @@ function withExitCodeValue(args: readonly string[]): string[] {
   return args.map((arg, i) => (arg === '--exit-code' && (args[i + 1] === undefined || args[i + 1]?.startsWith('-')) ? '--exit-code=info' : arg));
 }
 
-/** `netdrift snapshot capture|refresh|show|diff|approve`, on a folder or any store `--store` names. */
+/** `netdrift snapshot capture|refresh|show|diff|approve|history`, on a folder or any store `--store` names. */
 export async function snapshotCommand(args: string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = args;
   const action = name ? ACTIONS[name] : undefined;
@@ -221,7 +225,7 @@ async function show({ scope, values, io, openStore }: ActionContext): Promise<nu
 
 /** The candidate's drift from the baseline as findings; `--exit-code SEVERITY` fails on drift at or above it. */
 async function diff({ scope, values, io, openStore }: ActionContext): Promise<number> {
-  const format = oneOf('format', values.format, ['text', 'json'], 'text');
+  const format = oneOf('format', values.format, ['text', 'json', 'markdown', 'html'], 'text');
   const gate = values['exit-code'] === undefined ? undefined : oneOf('exit-code', values['exit-code'], SEVERITIES, 'info');
   const { store, url } = await openStore();
   const read = store instanceof FilesystemSnapshotStore ? await driftsOfFolder(store, scope) : await driftsOfStore(store, scope);
@@ -233,8 +237,15 @@ async function diff({ scope, values, io, openStore }: ActionContext): Promise<nu
   const from = { operation: 'snapshot diff', eventId: `candidate:${read.sha256.slice(0, 12)}`, actor: {}, eventTime: read.capturedAt };
   const drifts = read.drifts;
   const { opened } = findingTransitions(scope, drifts, [], from, new Date().toISOString(), true);
+  const context = {
+    title: `netdrift snapshot diff: ${scope.cloud}/${scope.account}`,
+    subtitle: `candidate ${read.sha256.slice(0, 12)}… (captured ${read.capturedAt}) against the approved baseline in ${url}`,
+    generatedAt: new Date().toISOString(),
+  };
   if (format === 'json') for (const f of opened) io.stdout.write(`${JSON.stringify(findingRecord(f))}\n`);
-  else io.stdout.write(findingsTable(opened));
+  else if (format === 'markdown') io.stdout.write(findingsMarkdown(opened, context));
+  else if (format === 'html') io.stdout.write(findingsHtml(opened, context));
+  else io.stdout.write(`${findingsTable(opened, io.colour?.stdout)}${opened.length > 0 ? `\n${summaryText(opened)}` : ''}`);
   if (gate === undefined) return EXIT.ok;
   const over = opened.filter((f) => atLeast(f.severity, gate));
   if (over.length === 0) return EXIT.ok;
@@ -272,16 +283,64 @@ async function driftsOfStore(store: SnapshotStore, scope: Scope): Promise<SlotDr
   };
 }
 
+/** Who approves when `--by` is not given: the signed-in user, as git names an author. */
+function osUser(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return userInfo().username || env.USER || env.USERNAME;
+  } catch {
+    return env.USER ?? env.USERNAME;
+  }
+}
+
 async function approve({ scope, values, io, openStore }: ActionContext): Promise<number> {
   const { store } = await openStore();
+  const approvedBy = values.by ?? osUser(io.env);
+  if (values.reason !== undefined && values.reason.trim() === '') throw new UsageError('--reason: give a reason, or leave the option out');
+  // What is being approved, before it is: the same summary `snapshot diff` ends with.
+  const read = store instanceof FilesystemSnapshotStore ? await driftsOfFolder(store, scope) : await driftsOfStore(store, scope);
+  if ('drifts' in read) {
+    const from = { operation: 'snapshot approve', eventId: `candidate:${read.sha256.slice(0, 12)}`, actor: {}, eventTime: read.capturedAt };
+    const { opened } = findingTransitions(scope, read.drifts, [], from, new Date().toISOString(), true);
+    io.stdout.write(approvalSummary(opened));
+  } else if (read.missing === 'baseline') {
+    io.stdout.write(`approving the first baseline of ${scope.cloud}/${scope.account}\n`);
+  }
   const options = {
-    ...(values.by ? { approvedBy: values.by } : {}),
+    ...(approvedBy ? { approvedBy } : {}),
+    ...(values.reason ? { reason: values.reason.trim() } : {}),
     ...(io.env.NETDRIFT_APPROVAL_HMAC_KEY ? { hmacKey: io.env.NETDRIFT_APPROVAL_HMAC_KEY } : {}),
   };
   // A folder: streamed, at any size (undefined when the candidate is out of order: then in memory).
   const streamed = store instanceof FilesystemSnapshotStore ? await approveCandidateStream(store, scope, options) : undefined;
   const result = streamed ?? await approveCandidate(store, scope, options);
-  io.stdout.write(`approved ${scope.cloud}/${scope.account}: sha256 ${result.approval.sha256}\n`);
+  io.stdout.write(`approved ${scope.cloud}/${scope.account}: sha256 ${result.approval.sha256}`
+    + `${approvedBy ? ` by ${approvedBy}` : ''}${values.reason ? ` (${values.reason.trim()})` : ''}\n`);
+  return EXIT.ok;
+}
+
+/** `summary: …` lines, with the candidate's drift from the baseline it replaces. */
+function approvalSummary(opened: readonly Finding[]): string {
+  return opened.length === 0 ? 'summary: the candidate has no drift from the current baseline\n' : summaryText(opened);
+}
+
+/** The approvals of an account, oldest first: when, who, the sha256, why, and where each is kept. */
+async function history({ scope, values, io, openStore }: ActionContext): Promise<number> {
+  const format = oneOf('format', values.format, ['text', 'json'], 'text');
+  const { store, url } = await openStore();
+  const entries = await store.history(scope);
+  if (format === 'json') {
+    for (const entry of entries) io.stdout.write(`${JSON.stringify(entry)}\n`);
+    return EXIT.ok;
+  }
+  if (entries.length === 0) {
+    io.stdout.write(`no approvals of ${scope.cloud}/${scope.account} in ${url}\n`);
+    return EXIT.ok;
+  }
+  const rows = entries.map((e) => [e.approvedAt, e.approvedBy ?? '-', e.sha256, e.reason ?? '']);
+  const header = ['APPROVED AT', 'BY', 'SHA256', 'REASON'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  io.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
   return EXIT.ok;
 }
 
@@ -290,5 +349,6 @@ const ACTIONS: Record<string, Action> = {
   refresh: { options: [...STORE, ...CAPTURE, 'function', 'local'], run: refresh },
   show: { options: [...STORE, 'candidate'], run: show },
   diff: { options: [...STORE, 'format', 'exit-code'], run: diff },
-  approve: { options: [...STORE, 'by'], run: approve },
+  approve: { options: [...STORE, 'by', 'reason'], run: approve },
+  history: { options: [...STORE, 'format'], run: history },
 };
