@@ -36,6 +36,8 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const host = values.host ?? '127.0.0.1';
   const pull = pubsubPullFlags(values['gcp-subscription'], values['gcp-max-messages']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number, got "${values.port}"`);
+  // Every option is checked before anything is looked for on disk: a typo is a usage error, whatever the folders.
+  const liveReads = parseLiveReads(values['live-reads']);
   const auth = await serveAuthenticators(values, io.env, host);
   const config = await loadConfig(values.config, io.env);
   const baselines = values.baseline ?? config.baselines;
@@ -60,7 +62,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   await listen(server, port, host);
   const { runtime, readers } = await (async () => {
     // Azure events carry no resource body and GCP's often say too little: read the resource live (README, "Azure and GCP from a workstation").
-    const live = await liveReaders(parseLiveReads(values['live-reads']), io.env);
+    const live = await liveReaders(liveReads, io.env);
     return {
       readers: live,
       runtime: await openRuntime(stateFile, {

@@ -313,8 +313,8 @@ async function approve({ scope, values, io, openStore }: ActionContext): Promise
   // A folder: streamed, at any size (undefined when the candidate is out of order: then in memory).
   const streamed = store instanceof FilesystemSnapshotStore ? await approveCandidateStream(store, scope, options) : undefined;
   const result = streamed ?? await approveCandidate(store, scope, options);
-  io.stdout.write(`approved ${scope.cloud}/${scope.account}: sha256 ${result.approval.sha256}`
-    + `${approvedBy ? ` by ${approvedBy}` : ''}${values.reason ? ` (${values.reason.trim()})` : ''}\n`);
+  io.stdout.write(`approved ${scope.cloud}/${scope.account}: sha256 ${result.approval.sha256}\n`);
+  if (approvedBy || values.reason) io.stdout.write(`  by ${approvedBy ?? 'an unknown user'}${values.reason ? `: ${values.reason.trim()}` : ''}\n`);
   return EXIT.ok;
 }
 

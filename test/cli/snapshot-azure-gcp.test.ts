@@ -62,7 +62,7 @@ describe('netdrift snapshot capture --cloud azure', () => {
     expect(second.code).toBe(0);
     expect(lines(diff.stdout).map((line) => JSON.parse(line) as Record<string, unknown>))
       .toMatchObject([{ rule: 'route.default-added', severity: 'critical', resource: RT2, item: 'to-internet' }]);
-    expect(approved).toMatchObject({ code: 0, stdout: `approved azure/${SUB}: sha256 ${/sha256 ([0-9a-f]{64})/.exec(second.stdout)?.[1]}\n` });
+    expect(approved).toMatchObject({ code: 0, stdout: expect.stringContaining(`approved azure/${SUB}: sha256 ${/sha256 ([0-9a-f]{64})/.exec(second.stdout)?.[1]}\n`) as string });
     const baseline = JSON.parse(await readFile(join(dir, 'azure', `${SUB}.json`), 'utf8')) as Parameters<typeof readApproval>[0];
     expect(readApproval(baseline)).toMatchObject({ approvedBy: 'alice' });
     expect(identity.requests.every((line) => line.startsWith('GET /msi/token'))).toBe(true);
@@ -140,7 +140,7 @@ describe('netdrift snapshot capture --cloud gcp', () => {
       expect(second.code).toBe(0);
       expect(lines(diff.stdout).map((line) => JSON.parse(line) as Record<string, unknown>))
         .toMatchObject([{ rule: 'route.default-added', severity: 'critical', resource: NETWORK, item: 'egress-bypass' }]);
-      expect(approved).toMatchObject({ code: 0, stdout: `approved gcp/${PROJECT}: sha256 ${/sha256 ([0-9a-f]{64})/.exec(second.stdout)?.[1]}\n` });
+      expect(approved).toMatchObject({ code: 0, stdout: expect.stringContaining(`approved gcp/${PROJECT}: sha256 ${/sha256 ([0-9a-f]{64})/.exec(second.stdout)?.[1]}\n`) as string });
       process.env.FIRESTORE_EMULATOR_HOST = firestoreEmulatorHost();
       const firestore = new Firestore({ projectId: db });
       const stored = new FirestoreSnapshotStore({ firestore, prefix: 'cli' });

@@ -56,7 +56,8 @@ describe('reviewing before approving', () => {
     const user = userInfo().username;
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines.slice(0, 4)).toEqual(SUMMARY);
-    expect(lines[4]).toMatch(new RegExp(`^approved aws/${ACCOUNT}: sha256 [0-9a-f]{64} by ${user} \\(CHG-1234: egress through the new IGW\\)$`));
+    expect(lines[4]).toMatch(new RegExp(`^approved aws/${ACCOUNT}: sha256 [0-9a-f]{64}$`));
+    expect(lines[5]).toBe(`  by ${user}: CHG-1234: egress through the new IGW`);
     const approved = JSON.parse(await readFile(join(dir, 'baselines', 'aws', `${ACCOUNT}.json`), 'utf8')) as { approval: Record<string, unknown> };
     expect(approved.approval).toMatchObject({ approvedBy: user, reason: 'CHG-1234: egress through the new IGW' });
   });
