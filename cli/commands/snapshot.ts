@@ -1,6 +1,6 @@
 import { loadConfig } from '../config-file.js';
 import { findingRecord, findingsTable } from '../finding-output.js';
-import { EXIT, type CommandIO } from '../io.js';
+import { EXIT, progressStream, type CommandIO } from '../io.js';
 import { DEFAULT_REFRESH_FUNCTION, invokeRefresh } from '../refresh-function.js';
 import { folderStore, openSnapshotStore, type OpenedStore } from '../snapshot-store-url.js';
 import { oneOf, parseCommand, required, UsageError } from '../usage.js';
@@ -100,7 +100,7 @@ async function capture(ctx: ActionContext): Promise<number> {
   const regions = regionList(required('regions', values.regions));
   if (values['external-id'] !== undefined && values.role === undefined) throw new UsageError('--external-id needs --role');
   const { store } = await openStore();
-  const progress = new RegionProgress(io.stderr, regions);
+  const progress = new RegionProgress(progressStream(io), regions);
   const reader = new AwsStateReader({
     clientConfig: values.endpoint ? { endpoint: values.endpoint } : {},
     ...(values.role ? { assumeRole: { roleName: values.role, ...(values['external-id'] ? { externalId: values['external-id'] } : {}) } } : {}),
@@ -159,7 +159,7 @@ async function captureAzureOrGcp({ scope, values, io, openStore }: ActionContext
     : values.folder !== undefined ? cloudAssetScope('folder', values.folder) : undefined;
   const { store } = await openStore();
   const captured = await captureCloud({
-    cloud, regions: regionList(values.regions), env: io.env, stderr: io.stderr,
+    cloud, regions: regionList(values.regions), env: io.env, stderr: progressStream(io),
     ...(scope.account ? { account: scope.account } : {}), ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values['management-group'] !== undefined ? { managementGroup: values['management-group'] } : {}),
     ...(assetScope ? { assetScope } : {}),
