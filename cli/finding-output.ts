@@ -1,5 +1,6 @@
 import { shortName } from '../core/rules/context.js';
 import { consoleUrl } from '../alerts/console-link.js';
+import { resolvedState } from '../alerts/resolve-wording.js';
 import type { Finding } from '../core/finding.js';
 import { cutAt, printable } from '../core/safe-text.js';
 import type { Severity } from '../core/severity.js';
@@ -51,7 +52,8 @@ export function findingsTable(findings: readonly Finding[], colour = false): str
   if (findings.length === 0) return 'no findings\n';
   const rows = findings.map((f) => [
     `${f.status === 'open' ? 'OPEN' : 'RESOLVED'}${f.suppressed ? '*' : ''}`, f.severity.toUpperCase(), f.rule,
-    cut(`${f.cloud}:${f.account}`, 40), cut(shortName(f.resource), 40), cut(f.summary, 90),
+    // A resolved row says what the resource is now, never the drift it had (which reads as if it still had it).
+    cut(`${f.cloud}:${f.account}`, 40), cut(shortName(f.resource), 40), cut(f.status === 'resolved' ? resolvedState(f) : f.summary, 90),
   ]);
   const header = ['STATUS', 'SEVERITY', 'RULE', 'ACCOUNT', 'RESOURCE', 'SUMMARY'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

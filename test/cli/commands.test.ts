@@ -14,6 +14,8 @@ describe('netdrift demo', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/OPEN\s+CRITICAL\s+route\.target-changed/);
     expect(result.stdout).toMatch(/RESOLVED\s+CRITICAL\s+route\.target-changed/);
+    // A resolved row says what the resource is now, not the drift it had.
+    expect(result.stdout).toMatch(/RESOLVED\s+CRITICAL\s+route\.target-changed\s+\S+\s+rtb-0private01\s+route 0\.0\.0\.0\/0 on rtb-0private01 points to nat:nat-0demo01 again, as in the baseline/);
     expect(result.stdout).toMatch(/OPEN\s+HIGH\s+private-endpoint\.deleted/);
     expect(result.stdout).toMatch(/OPEN\s+CRITICAL\s+route\.target-changed\s+azure:\S+\s+rt-spoke-app/);
     expect(result.stdout).toMatch(/OPEN\s+HIGH\s+dns-zone\.network-unlinked\s+azure:/);
