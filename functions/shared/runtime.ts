@@ -127,6 +127,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const f of report.failed) log('warn', `alert not sent to ${f.sink}`, { rule: f.rule, fingerprint: f.fingerprint, error: f.error, retryable: f.retryable });
     return report;
   };
+  // What this instance runs with, once per cold start (names and switches only, never a secret).
+  log('info', 'netdrift started', {
+    sinks: [...sinks.keys()], liveReads: env.NETDRIFT_LIVE_READS === 'true' ? Object.keys(options.readers) : [],
+    stormPagerDuty: config.storm.pagerDuty, approvalHmac: secrets.NETDRIFT_APPROVAL_HMAC_KEY !== undefined, eventTtlHours: env.NETDRIFT_EVENT_TTL_HOURS,
+  });
   return {
     pipeline, state, snapshots, sinks, config,
     deliver: () => logged(delivery.pass()),

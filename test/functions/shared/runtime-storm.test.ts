@@ -27,6 +27,18 @@ describe('the functions\' storm setting', () => {
     expect(await stormMode({ ...PAGERDUTY, ...routing, NETDRIFT_PAGERDUTY_STORM: 'per-finding' })).toBe('per-finding');
   });
 
+  it('logs one startup line: the sinks, live reads and switches, never a secret', async () => {
+    const lines: unknown[][] = [];
+    await createRuntime({
+      env: parseEnvironment(schema, { ...PAGERDUTY, NETDRIFT_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/secret' }), adapters: [], readers: {}, secrets: plainSettings,
+      stores: { state: new MemoryStateStore(), snapshots: new MemorySnapshotStore() }, log: (...line) => { lines.push(line); },
+    });
+    expect(lines).toEqual([['info', 'netdrift started', {
+      sinks: ['slack', 'pagerduty'], liveReads: [], stormPagerDuty: 'grouped', approvalHmac: false, eventTtlHours: 48,
+    }]]);
+    expect(JSON.stringify(lines)).not.toMatch(/secret|R0UT1NGKEY/);
+  });
+
   it('a bad value fails the cold start naming the variable', () => {
     expect(() => parseEnvironment(schema, { ...PAGERDUTY, NETDRIFT_PAGERDUTY_STORM: 'once' })).toThrow(/^environment NETDRIFT_PAGERDUTY_STORM: /);
   });
