@@ -33,6 +33,8 @@ export class ServeLog {
   /** One line per delivery: always in JSON, with `--verbose` in text. */
   delivery(outcome: DeliveryOutcome, source: string, durationMs: number): void {
     if (this.io.quiet) return;
+    // A quiet text log prints only a failed delivery: nothing to count (or name) on the hot path otherwise.
+    if (this.format === 'text' && !this.io.verbose && !outcome.records.some((r) => r.status === 'failed')) return;
     logDelivery(outcome, { source, requestId: randomUUID(), durationMs }, (level, message, fields = {}) => {
       if (this.format === 'json') this.write(level, message, fields);
       else if (this.io.verbose || level !== 'info') this.io.stderr.write(`${message}: ${describe(fields)}\n`);

@@ -184,10 +184,16 @@ export function configFromEnvironment(env: Record<string, string | undefined>, f
   if (set.NETDRIFT_STATE) merged.state = set.NETDRIFT_STATE;
   if (set.NETDRIFT_EVENT_TTL_HOURS) merged.eventTtlHours = set.NETDRIFT_EVENT_TTL_HOURS;
   if (set.NETDRIFT_APPROVAL_HMAC_KEY) merged.approvalHmacKey = set.NETDRIFT_APPROVAL_HMAC_KEY;
-  if (set.NETDRIFT_PAGERDUTY_STORM) {
-    // Overrides the file's storm.pagerDuty, whichever spelling the file used.
-    const { groupPagerDuty: _older, ...storm } = typeof file.storm === 'object' && file.storm !== null ? file.storm as Record<string, unknown> : {};
-    merged.storm = { ...storm, pagerDuty: set.NETDRIFT_PAGERDUTY_STORM };
-  }
+  // Parsed by its schema above: one of the modes.
+  if (set.NETDRIFT_PAGERDUTY_STORM) merged.storm = withStormMode(file.storm, set.NETDRIFT_PAGERDUTY_STORM as (typeof STORM_PAGERDUTY_MODES)[number]);
   return parseConfig(merged, where);
+}
+
+/**
+ * A config's `storm` settings with PagerDuty's mode set by NETDRIFT_PAGERDUTY_STORM: it overrides
+ * `storm.pagerDuty` whichever spelling the settings used (the older `groupPagerDuty` is dropped).
+ */
+export function withStormMode(storm: unknown, mode: (typeof STORM_PAGERDUTY_MODES)[number]): Record<string, unknown> {
+  const { groupPagerDuty: _older, ...rest } = typeof storm === 'object' && storm !== null ? storm as Record<string, unknown> : {};
+  return { ...rest, pagerDuty: mode };
 }

@@ -1,6 +1,6 @@
 import { deliveryOwner, emptyReport, type DeliveryReport } from '../../alerts/deliver.js';
 import { outboxDelivery, sinksFromConfig } from '../../alerts/sinks.js';
-import { parseConfig, type Config } from '../../core/config.js';
+import { parseConfig, withStormMode, type Config } from '../../core/config.js';
 import { ConfigError, oneLine } from '../../core/errors.js';
 import { Pipeline } from '../../core/pipeline.js';
 import type { AlertSink, CloudAdapter, OutboxEntry, SnapshotStore, StateReader, StateStore } from '../../core/ports.js';
@@ -64,19 +64,10 @@ function routingOf(text: string | undefined): Record<string, unknown> {
   return routing as Record<string, unknown>;
 }
 
-function withoutGroupPagerDuty(storm: unknown): Record<string, unknown> {
-  if (typeof storm !== 'object' || storm === null) return {};
-  const { groupPagerDuty: _older, ...rest } = storm as Record<string, unknown>;
-  return rest;
-}
-
 /** Sinks and routing from the (secret-resolved) settings: the same rules as the CLI's config file. */
 function sinkConfig(env: SharedEnvironment, webhookUrl: string | undefined, routingKey: string | undefined): Config {
   const routing = routingOf(env.NETDRIFT_ROUTING);
-  const storm = env.NETDRIFT_PAGERDUTY_STORM === undefined ? {} : {
-    // The variable names the mode outright: the routing's older `groupPagerDuty` spelling gives way to it.
-    storm: { ...withoutGroupPagerDuty(routing.storm), pagerDuty: env.NETDRIFT_PAGERDUTY_STORM },
-  };
+  const storm = env.NETDRIFT_PAGERDUTY_STORM === undefined ? {} : { storm: withStormMode(routing.storm, env.NETDRIFT_PAGERDUTY_STORM) };
   return parseConfig({
     ...routing,
     ...storm,
