@@ -16,7 +16,11 @@ const common = {
 // google-gax (under @google-cloud/pubsub, compute, asset, firestore) finds its .proto files through __dirname: loaded from node_modules, not bundled.
 const cli = {
   entryPoints: [{ in: 'cli/netdrift.ts', out: 'cli/netdrift' }], outdir: 'dist',
-  external: ['better-sqlite3', '@google-cloud/pubsub', '@google-cloud/compute', '@google-cloud/asset', '@google-cloud/firestore'],
+  // Each command is a chunk loaded when it runs: a start parses what that command needs, not every SDK.
+  splitting: true, chunkNames: 'cli/chunks/[name]-[hash]',
+  // CommonJS packages the CLI imports lazily stay in node_modules too: split into a chunk, one would
+  // export only a default, and `const { OAuth2Client } = await import(…)` would find nothing.
+  external: ['better-sqlite3', '@google-cloud/pubsub', '@google-cloud/compute', '@google-cloud/asset', '@google-cloud/firestore', '@google-cloud/dns', 'google-auth-library'],
 };
 const lambdas = ['events', 'refresh', 'reconcile']
   .map((name) => ({ in: `functions/aws/lambda-${name}.ts`, out: `aws/${name}/index` }))
@@ -24,6 +28,7 @@ const lambdas = ['events', 'refresh', 'reconcile']
 
 // Chunk names carry content hashes: clear old ones so a function directory holds only what it loads.
 rmSync('dist/aws', { recursive: true, force: true });
+rmSync('dist/cli', { recursive: true, force: true });
 
 await Promise.all([
   build({ ...common, ...cli }),

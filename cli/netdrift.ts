@@ -1,25 +1,23 @@
 #!/usr/bin/env node
 import { ConfigError, NetdriftError, oneLine } from '../core/errors.js';
-import { catalogCommand } from './commands/catalog.js';
-import { demoCommand } from './commands/demo.js';
-import { doctorCommand } from './commands/doctor.js';
-import { findingsCommand } from './commands/findings.js';
-import { outboxCommand } from './commands/outbox.js';
-import { replayCommand } from './commands/replay.js';
-import { serveCommand } from './commands/serve.js';
-import { snapshotCommand } from './commands/snapshot.js';
 import { colourAllowed, endQuietlyOnBrokenPipe, EXIT, type CommandIO } from './io.js';
 import { helpText, helpTopic, subcommands, UsageError } from './usage.js';
 
-const COMMANDS: Record<string, (args: string[], io: CommandIO) => Promise<number>> = {
-  demo: demoCommand,
-  replay: replayCommand,
-  serve: serveCommand,
-  catalog: catalogCommand,
-  snapshot: snapshotCommand,
-  outbox: outboxCommand,
-  findings: findingsCommand,
-  doctor: doctorCommand,
+type Command = (args: string[], io: CommandIO) => Promise<number>;
+
+/**
+ * Each command is loaded when it is run (the build splits them into chunks): `snapshot diff` does
+ * not parse the cloud SDKs that `serve` or `snapshot capture` need, and `--help` parses none.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  replay: async () => (await import('./commands/replay.js')).replayCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  catalog: async () => (await import('./commands/catalog.js')).catalogCommand,
+  snapshot: async () => (await import('./commands/snapshot.js')).snapshotCommand,
+  outbox: async () => (await import('./commands/outbox.js')).outboxCommand,
+  findings: async () => (await import('./commands/findings.js')).findingsCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
 };
 
 /** Options every command takes, taken out before the command parses its own. */
@@ -86,7 +84,7 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
       const expected = subs.length <= 2 ? subs.join(' or ') : `one of ${subs.join(', ')}`;
       throw new UsageError(`${name}: expected ${expected}${rest[0] ? `, got "${rest[0]}"` : ''}`, { help: true });
     }
-    return await command(rest, io);
+    return await (await command())(rest, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || lacksCredentials(error)) {
       const hint = error instanceof UsageError && error.help ? ` (try netdrift ${[...topic, '--help'].join(' ')})` : '';
