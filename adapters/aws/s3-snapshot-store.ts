@@ -1,5 +1,5 @@
 import {
-  DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand,
+  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
   type ListObjectsV2CommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
 import { ConflictError, NetdriftError, OperatorError, TransientError } from '../../core/errors.js';
@@ -116,6 +116,31 @@ export class S3SnapshotStore implements SnapshotStore {
     return { snapshot: parseStoredSnapshot(object.text, this.where(key), scope), etag: object.etag, location: this.where(key), ...(bytesSha256 ? { bytesSha256 } : {}) };
   }
 
+  /**
+   * The slot's current ETag without its body, or undefined when it is absent: what the baseline
+   * cache revalidates by (core/baseline-cache.ts). A GET of the first byte, not a HEAD: a HEAD's 404
+   * has no body, so a missing bucket would pass for a missing baseline, where `get` names the bucket
+   * to create. The ETag is the whole object's, whatever the range
+   * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_ResponseSyntax).
+   */
+  async etag(scope: Scope, slot: SnapshotSlot): Promise<string | undefined> {
+    const key = this.keyOf(scope, slot);
+    try {
+      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: 'bytes=0-0' }));
+      // Read to the end, or the connection stays taken.
+      await output.Body?.transformToByteArray();
+      return this.etagOf(key, output.ETag);
+    } catch (error) {
+      if (statusOf(error) !== 416) return this.absentOr('etag', key, error);
+    }
+    // An empty object has no first byte (416 InvalidRange); it exists, so a HEAD can tell its ETag unmistaken.
+    try {
+      return this.etagOf(key, (await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).ETag);
+    } catch (error) {
+      return this.absentOr('etag', key, error);
+    }
+  }
+
   async put(scope: Scope, slot: SnapshotSlot, snapshot: Snapshot, options: { ifMatch?: string | null } = {}): Promise<string> {
     const key = this.keyOf(scope, slot);
     const body = this.serialize(key, snapshot);
@@ -196,6 +221,17 @@ export class S3SnapshotStore implements SnapshotStore {
       if (isMissing(error)) return undefined;
       throw storeError('get', this.where(key), error);
     }
+  }
+
+  private etagOf(key: string, etag: string | undefined): string {
+    if (!etag) throw new NetdriftError(`etag ${this.where(key)}: S3 answered without an ETag`);
+    return etag;
+  }
+
+  /** Undefined for an object that is not there; the store's error for anything else. */
+  private absentOr(action: string, key: string, error: unknown): undefined {
+    if (isMissing(error)) return undefined;
+    throw storeError(action, this.where(key), error);
   }
 
   private async *listPages(prefix: string, delimiter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {

@@ -79,6 +79,23 @@ export class BlobSnapshotStore implements SnapshotStore {
     return { snapshot: parseStoredSnapshot(blob.text, this.where(key), scope), etag: blob.etag, location: this.where(key), ...(bytesSha256 ? { bytesSha256 } : {}) };
   }
 
+  /**
+   * The slot's current ETag from the blob's properties (a HEAD, no body), or undefined when it is
+   * absent: what the baseline cache revalidates by (core/baseline-cache.ts). A HEAD's error still
+   * names itself in `x-ms-error-code`, so a missing container is told from a missing blob, as in `get`.
+   */
+  async etag(scope: Scope, slot: SnapshotSlot): Promise<string | undefined> {
+    const key = this.keyOf(scope, slot);
+    try {
+      const properties = await this.container.getBlockBlobClient(key).getProperties();
+      if (!properties.etag) throw new NetdriftError(`etag ${this.where(key)}: Blob storage answered without an ETag`);
+      return properties.etag;
+    } catch (error) {
+      if (isMissingBlob(error)) return undefined;
+      throw this.storeError('etag', key, error);
+    }
+  }
+
   async put(scope: Scope, slot: SnapshotSlot, snapshot: Snapshot, options: { ifMatch?: string | null } = {}): Promise<string> {
     const key = this.keyOf(scope, slot);
     const body = this.serialize(key, snapshot);

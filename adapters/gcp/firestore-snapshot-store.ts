@@ -107,6 +107,19 @@ export class FirestoreSnapshotStore implements SnapshotStore {
     });
   }
 
+  /**
+   * The slot's generation, read from its manifest alone (one document, one field: not its parts), or
+   * undefined when it is absent: what the baseline cache revalidates by (core/baseline-cache.ts).
+   * Every write puts its parts under a fresh generation, so a change to any part changes it.
+   */
+  async etag(scope: Scope, slot: SnapshotSlot): Promise<string | undefined> {
+    checkScope(scope);
+    return this.run('etag', this.where(scope, slot), async () => {
+      const [manifest] = await this.db.getAll(this.manifestRef(scope, slot), { fieldMask: ['generation'] });
+      return (manifest?.data() as Pick<Manifest, 'generation'> | undefined)?.generation;
+    });
+  }
+
   async put(scope: Scope, slot: SnapshotSlot, snapshot: Snapshot, options: { ifMatch?: string | null } = {}): Promise<string> {
     checkScope(scope);
     const where = this.where(scope, slot);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../core/errors.js';
-import type { SnapshotStore } from '../../core/ports.js';
+import type { SnapshotSlot, SnapshotStore } from '../../core/ports.js';
+import type { Scope } from '../../core/resource.js';
 import { emptySnapshot } from '../../core/snapshot.js';
 import type { ReadStoredSnapshot } from '../../snapshots/approval.js';
 import { canonicalSnapshot, snapshotSha256 } from '../../snapshots/canonical.js';
@@ -10,6 +11,16 @@ import { AWS_SCOPE, AZURE_SCOPE, sampleSnapshot } from './samples.js';
 export interface SnapshotStoreFixture {
   store: SnapshotStore;
   cleanup(): Promise<void>;
+}
+
+/** A slot's current etag, told without reading it: what `BaselineCache` revalidates by (its `EtagProbe`). */
+type EtagProbe = (scope: Scope, slot: SnapshotSlot) => Promise<string | undefined>;
+
+/** Every store has the probe: without it a warm function downloads and parses its baseline again every minute. */
+function probeOf(store: SnapshotStore): EtagProbe {
+  const etag = (store as SnapshotStore & { etag?: EtagProbe }).etag;
+  if (typeof etag !== 'function') throw new Error(`${store.constructor.name} has no etag(scope, slot)`);
+  return etag.bind(store);
 }
 
 /** How an emulator falls short of the service it stands in for. */
@@ -202,6 +213,33 @@ export function describeSnapshotStoreContract(name: string, makeStore: () => Pro
       await store.remove(AWS_SCOPE, 'candidate');
 
       expect(await store.list()).toEqual([]);
+    });
+
+    it('tells a slot\'s etag without reading it, the same etag get gives', async () => {
+      await store.put(AWS_SCOPE, 'baseline', sampleSnapshot());
+
+      const etag = await probeOf(store)(AWS_SCOPE, 'baseline');
+
+      expect(etag).toBe((await store.get(AWS_SCOPE, 'baseline'))?.etag);
+    });
+
+    it('tells a new etag once the slot is written again', async () => {
+      const first = await store.put(AWS_SCOPE, 'baseline', sampleSnapshot());
+
+      const second = await store.put(AWS_SCOPE, 'baseline', sampleSnapshot(AWS_SCOPE, '2026-11-27T00:00:00Z'));
+
+      const etag = await probeOf(store)(AWS_SCOPE, 'baseline');
+      expect(etag).not.toBe(first);
+      expect(etag).toBe(second);
+      expect(etag).toBe((await store.get(AWS_SCOPE, 'baseline'))?.etag);
+    });
+
+    it('tells no etag for a slot never written or removed', async () => {
+      await store.put(AWS_SCOPE, 'candidate', sampleSnapshot());
+      await store.remove(AWS_SCOPE, 'candidate');
+
+      expect(await probeOf(store)(AWS_SCOPE, 'baseline')).toBeUndefined();
+      expect(await probeOf(store)(AWS_SCOPE, 'candidate')).toBeUndefined();
     });
   });
 }

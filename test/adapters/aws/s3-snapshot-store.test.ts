@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { S3SnapshotStore } from '../../../adapters/aws/s3-snapshot-store.js';
+import { BaselineCache } from '../../../core/baseline-cache.js';
 import { ConflictError, OperatorError, ParseError, TransientError } from '../../../core/errors.js';
 import { canonicalJson } from '../../../snapshots/canonical.js';
 import { describeSnapshotStoreContract } from '../../contract/snapshot-store-contract.js';
@@ -36,6 +37,19 @@ async function objectText(client: S3Client, bucket: string, key: string): Promis
 async function keysIn(client: S3Client, bucket: string): Promise<string[]> {
   const page = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
   return (page.Contents ?? []).map((object) => object.Key ?? '').sort();
+}
+
+/** What a client sends, one line per request: the operation, its range, and how many bytes the answer's body had. */
+function recordRequests(client: S3Client): string[] {
+  const sent: string[] = [];
+  client.middlewareStack.add((next, context) => async (args) => {
+    const range = (args.input as { Range?: string }).Range;
+    const result = await next(args);
+    const bytes = (result.response as { headers?: Record<string, string> }).headers?.['content-length'];
+    sent.push(`${String(context.commandName)}${range ? ` ${range}` : ''}: ${bytes ?? '?'} bytes`);
+    return result;
+  }, { step: 'deserialize', name: 'recordRequests' });
+  return sent;
 }
 
 describeWithMoto('S3SnapshotStore on moto', () => {
@@ -176,11 +190,42 @@ describeWithMoto('S3SnapshotStore on moto', () => {
     await expect(read).rejects.toMatchObject({ code: 'store-missing', fix: expect.stringContaining(`create the bucket s3://${missing}`) });
   });
 
+  it('revalidates a cached baseline by one byte of it, and reads it whole again only once it changed', async () => {
+    const store = new S3SnapshotStore({ client, bucket });
+    const approver = new S3SnapshotStore({ client: new S3Client(motoClientConfig()), bucket });
+    await approver.put(AWS_SCOPE, 'baseline', sampleSnapshot());
+    const sent = recordRequests(client);
+    const cache = new BaselineCache(store, 0);
+
+    for (let i = 0; i < 4; i += 1) await cache.get(AWS_SCOPE);
+    await approver.put(AWS_SCOPE, 'baseline', sampleSnapshot(AWS_SCOPE, '2026-11-27T00:00:00Z'));
+    await cache.get(AWS_SCOPE);
+
+    const whole = `GetObjectCommand: ${Buffer.byteLength(canonicalJson(sampleSnapshot()))} bytes`;
+    const probe = 'GetObjectCommand bytes=0-0: 1 bytes';
+    expect(sent).toEqual([whole, probe, probe, probe, probe, whole]);
+  });
+
+  it('tells the ETag of an empty object, which has no first byte to range over', async () => {
+    const store = new S3SnapshotStore({ client, bucket });
+    const written = await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'aws/111122223333.json', Body: Buffer.alloc(0) }));
+
+    expect(await store.etag(AWS_SCOPE, 'baseline')).toBe(written.ETag);
+  });
+
+  it('reports a missing bucket from the etag probe as get does, not as a missing baseline', async () => {
+    const missing = `netdrift-missing-${randomUUID()}`;
+    const store = new S3SnapshotStore({ client, bucket: missing });
+
+    await expect(store.etag(AWS_SCOPE, 'baseline')).rejects.toMatchObject({ code: 'store-missing', fix: expect.stringContaining(`create the bucket s3://${missing}`) });
+  });
+
   it('reports an unreachable endpoint as transient', async () => {
     const unreachable = new S3Client({ ...motoClientConfig(), endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const store = new S3SnapshotStore({ client: unreachable, bucket });
 
     await expect(store.get(AWS_SCOPE, 'baseline')).rejects.toBeInstanceOf(TransientError);
+    await expect(store.etag(AWS_SCOPE, 'baseline')).rejects.toBeInstanceOf(TransientError);
     unreachable.destroy();
   });
 });

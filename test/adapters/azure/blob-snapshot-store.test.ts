@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, ContainerClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BlobSnapshotStore } from '../../../adapters/azure/blob-snapshot-store.js';
 import { openBlobSnapshotStore } from '../../../adapters/azure/storage-clients.js';
+import { BaselineCache } from '../../../core/baseline-cache.js';
 import { ConflictError, OperatorError, ParseError, TransientError } from '../../../core/errors.js';
 import { canonicalJson } from '../../../snapshots/canonical.js';
 import { describeSnapshotStoreContract } from '../../contract/snapshot-store-contract.js';
 import { AWS_SCOPE, AZURE_SCOPE, sampleSnapshot } from '../../contract/samples.js';
-import { AZURITE_ACCOUNT, azuriteConnectionString, describeWithAzurite } from '../../support/emulator-suites.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY, azuriteConnectionString, azuriteEndpoints, describeWithAzurite } from '../../support/emulator-suites.js';
 
 /** A container of its own for each test, so that tests stay independent. */
 async function createContainer(): Promise<ContainerClient> {
@@ -28,6 +29,23 @@ async function namesIn(container: ContainerClient): Promise<string[]> {
 
 async function putRaw(container: ContainerClient, name: string, body: string): Promise<void> {
   await container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body));
+}
+
+/** The same container through a client that records each request's method and the bytes its answer had. */
+function recordingClient(container: ContainerClient): { container: ContainerClient; sent: string[] } {
+  const sent: string[] = [];
+  const pipeline = newPipeline(new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
+  pipeline.factories.unshift({
+    create: (next) => ({
+      sendRequest: async (request) => {
+        const response = await next.sendRequest(request);
+        // A HEAD's Content-Length is the blob's size, not an answer's body.
+        sent.push(`${request.method}: ${request.method === 'HEAD' ? 0 : response.headers.get('content-length') ?? '?'} bytes`);
+        return response;
+      },
+    }),
+  });
+  return { container: new ContainerClient(`${azuriteEndpoints().blob}/${AZURITE_ACCOUNT}/${container.containerName}`, pipeline), sent };
 }
 
 describeWithAzurite('BlobSnapshotStore on Azurite', () => {
@@ -163,11 +181,34 @@ describeWithAzurite('BlobSnapshotStore on Azurite', () => {
     await expect(write).rejects.toMatchObject({ code: 'store-missing' });
   });
 
+  it('revalidates a cached baseline by its properties alone, and downloads it again only once it changed', async () => {
+    const approver = new BlobSnapshotStore({ container });
+    await approver.put(AWS_SCOPE, 'baseline', sampleSnapshot());
+    const recording = recordingClient(container);
+    const cache = new BaselineCache(new BlobSnapshotStore({ container: recording.container }), 0);
+
+    for (let i = 0; i < 4; i += 1) await cache.get(AWS_SCOPE);
+    await approver.put(AWS_SCOPE, 'baseline', sampleSnapshot(AWS_SCOPE, '2026-11-27T00:00:00Z'));
+    await cache.get(AWS_SCOPE);
+
+    const whole = `GET: ${Buffer.byteLength(canonicalJson(sampleSnapshot()))} bytes`;
+    const probe = 'HEAD: 0 bytes';
+    expect(recording.sent).toEqual([whole, probe, probe, probe, probe, whole]);
+  });
+
+  it('reports a missing container from the etag probe as get does, not as a missing baseline', async () => {
+    const missing = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(`netdrift-missing-${randomUUID()}`);
+    const store = new BlobSnapshotStore({ container: missing });
+
+    await expect(store.etag(AWS_SCOPE, 'baseline')).rejects.toMatchObject({ code: 'store-missing', fix: expect.stringContaining(`create the container azblob://${AZURITE_ACCOUNT}/${missing.containerName}`) });
+  });
+
   it('reports a wrong account key as an operator error (access denied)', async () => {
     const wrongKey = azuriteConnectionString().replace(/AccountKey=[^;]+/, `AccountKey=${Buffer.from('not the key').toString('base64')}`);
     const store = new BlobSnapshotStore({ container: BlobServiceClient.fromConnectionString(wrongKey).getContainerClient(container.containerName) });
 
     await expect(store.get(AWS_SCOPE, 'baseline')).rejects.toMatchObject({ code: 'access-denied' });
+    await expect(store.etag(AWS_SCOPE, 'baseline')).rejects.toMatchObject({ code: 'access-denied' });
   });
 
   it('reports an unreachable endpoint as transient', async () => {
@@ -176,5 +217,6 @@ describeWithAzurite('BlobSnapshotStore on Azurite', () => {
     const store = new BlobSnapshotStore({ container: client.getContainerClient(container.containerName) });
 
     await expect(store.get(AWS_SCOPE, 'baseline')).rejects.toBeInstanceOf(TransientError);
+    await expect(store.etag(AWS_SCOPE, 'baseline')).rejects.toBeInstanceOf(TransientError);
   });
 });
