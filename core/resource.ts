@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { asIsCheck } from './schema-check.js';
 
 /**
  * The resources netdrift watches, in the shape of the `netdrift/snapshot@1` format
@@ -116,6 +117,16 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type Resource = z.infer<typeof ResourceSchema>;
+
+const resourceAsIs = asIsCheck(ResourceSchema);
+
+/**
+ * `ResourceSchema.safeParse`, except that a value already in the schema's form (as netdrift writes
+ * every resource) is returned as it is rather than copied: a big snapshot is read resource by resource.
+ */
+export function safeParseResource(value: unknown): z.ZodSafeParseResult<Resource> {
+  return resourceAsIs(value) ? { success: true, data: value as Resource } : ResourceSchema.safeParse(value);
+}
 export type ResourceKind = Resource['kind'];
 export type ResourceOf<K extends ResourceKind> = Extract<Resource, { kind: K }>;
 export type RouteTable = ResourceOf<'route-table'>;

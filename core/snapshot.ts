@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CloudSchema, ResourceSchema, type Resource, type Scope } from './resource.js';
+import { asIsCheck } from './schema-check.js';
 
 export const SNAPSHOT_SCHEMA = 'netdrift/snapshot@1';
 
@@ -11,6 +12,13 @@ export const SnapshotSchema = z.looseObject({
   resources: z.array(ResourceSchema),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+const snapshotAsIs = asIsCheck(SnapshotSchema);
+
+/** `SnapshotSchema.safeParse`, returning a document already in the schema's form as it is (see `safeParseResource`). */
+export function safeParseSnapshot(value: unknown): z.ZodSafeParseResult<Snapshot> {
+  return snapshotAsIs(value) ? { success: true, data: value as Snapshot } : SnapshotSchema.safeParse(value);
+}
 
 /** An empty snapshot of an account (what a capture of nothing yields). */
 export function emptySnapshot(scope: Scope, capturedAt: string): Snapshot {

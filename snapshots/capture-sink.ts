@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ParseError } from '../core/errors.js';
-import { ResourceSchema, type Resource, type Scope } from '../core/resource.js';
+import { safeParseResource, type Resource, type Scope } from '../core/resource.js';
 import { SNAPSHOT_SCHEMA } from '../core/snapshot.js';
 import { canonicalResources, compareResources } from './canonical.js';
 import type { FilesystemSnapshotStore } from './fs-store.js';
@@ -58,7 +58,7 @@ export class CaptureSink {
     if (resources.length === 0) return;
     const items = canonicalResources(resources);
     items.forEach((item, index) => {
-      const check = ResourceSchema.safeParse(item.resource);
+      const check = safeParseResource(item.resource);
       if (!check.success) throw new ParseError(`capture of ${this.scope.cloud}/${this.scope.account}: ${describeIssues(check.error.issues, item.resource, ['resources', index])}`);
     });
     await mkdir(this.folder, { recursive: true });

@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import { OperatorError, ParseError } from '../core/errors.js';
 import { normalizeId, type Scope } from '../core/resource.js';
 import { canonicalResources } from './canonical.js';
-import { ResourceSchema } from '../core/resource.js';
-import { SnapshotSchema, type Snapshot } from '../core/snapshot.js';
+import { safeParseResource } from '../core/resource.js';
+import { safeParseSnapshot, SnapshotSchema, type Snapshot } from '../core/snapshot.js';
 
 /** The result of reading a snapshot document: the snapshot, or one line saying what is wrong and where. */
 export type SnapshotParseResult = { ok: true; snapshot: Snapshot } | { ok: false; error: string };
@@ -80,7 +80,7 @@ export function parseSnapshot(text: string, where: string): SnapshotParseResult 
   } catch (error) {
     return { ok: false, error: `${where}: invalid JSON: ${describeSyntaxError(text, error)}` };
   }
-  const result = SnapshotSchema.safeParse(document);
+  const result = safeParseSnapshot(document);
   if (result.success) return { ok: true, snapshot: result.data };
   return { ok: false, error: `${where}: ${describeIssues(result.error.issues, document, [])}` };
 }
@@ -131,7 +131,7 @@ export function validateSnapshot(snapshot: Snapshot, where: string): void {
   if (!Array.isArray(resources)) throw new ParseError(`${where}: resources: expected array`);
   const ordered = canonicalResources(resources);
   ordered.forEach((item, index) => {
-    const check = ResourceSchema.safeParse(item.resource);
+    const check = safeParseResource(item.resource);
     if (!check.success) throw new ParseError(`${where}: ${describeIssues(check.error.issues, item.resource, ['resources', index])}`);
   });
 }

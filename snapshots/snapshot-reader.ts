@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OperatorError } from '../core/errors.js';
-import { ResourceSchema, type Resource } from '../core/resource.js';
+import { safeParseResource, type Resource } from '../core/resource.js';
 import { SnapshotSchema, type Snapshot } from '../core/snapshot.js';
 import { canonicalHeader, compareText, documentFrame } from './canonical.js';
 import { headerOfManifest, MANIFEST_FILE, ManifestSchema, type Manifest, type Part } from './folder-layout.js';
@@ -59,7 +59,7 @@ function parseResource(text: string, index: number, where: string): { resource: 
   } catch (error) {
     throw invalid(`${where}: resources[${index}]: invalid JSON: ${error instanceof Error ? error.message : String(error)}`, where);
   }
-  const result = ResourceSchema.safeParse(value);
+  const result = safeParseResource(value);
   if (result.success) return { resource: result.data, raw: value };
   throw invalid(`${where}: ${describeIssues(result.error.issues, value, ['resources', index])}`, where);
 }
@@ -166,7 +166,7 @@ async function* scanPart(path: string, where: string, sink: ScanSink, identity: 
             at = buffer.length;
             break;
           }
-          const result = ResourceSchema.safeParse(value);
+          const result = safeParseResource(value);
           if (!result.success) throw invalid(`${where}: ${describeIssues(result.error.issues, value, ['resources', index])}`, where);
           batch.push(identity ? { resource: result.data, compact: JSON.stringify(value) } : { resource: result.data });
           index += 1;
