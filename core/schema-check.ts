@@ -92,17 +92,18 @@ function compile(schema: Schema): AsIsCheck {
 }
 
 function compileObject(def: Def): AsIsCheck {
-  const fields = Object.entries(def.shape ?? {}).map(([key, field]) => [key, compile(field)] as const);
+  const keys = Object.keys(def.shape ?? {});
+  const checks = keys.map((key) => compile((def.shape as Record<string, Schema>)[key] as Schema));
   const catchall = def.catchall ? defOf(def.catchall).type : undefined;
   // A loose object keeps unknown members; a plain one drops them and a strict one refuses them:
   // either way a value with one does not come out as it went in.
   if (catchall !== undefined && catchall !== 'unknown') throw new Unsupported(`catchall ${catchall}`);
   const loose = catchall === 'unknown';
-  const known = new Set(fields.map(([key]) => key));
+  const known = new Set(keys);
   return (v) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
     const record = v as Record<string, unknown>;
-    for (const [key, check] of fields) if (!check(record[key])) return false;
+    for (let i = 0; i < keys.length; i += 1) if (!(checks[i] as AsIsCheck)(record[keys[i] as string])) return false;
     if (!loose) for (const key in record) if (!known.has(key)) return false;
     return true;
   };
