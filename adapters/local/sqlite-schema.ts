@@ -75,6 +75,24 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE findings SET rule = json_extract(json, '$.rule');
   CREATE INDEX findings_resource_rule ON findings (resource_key, status, rule);
   `,
+  // Observed state element by element (sqlite-observed.ts): each top-level array of a resource (routes, records,
+  // subnets) one row per element, so that an event writes the elements it changed, not the whole resource;
+  // `observed.state` keeps the rest, each such array as [] (its place among the fields). `rev` tells a process
+  // whether what it cached of a resource is still what the file has: a new value from `observed_revision` on every
+  // write. A row with rev 0 holds the whole document in `state` (written before this migration, or by an older
+  // netdrift still running on the file); it is read as such, and moves to the new layout when next written.
+  `
+  ALTER TABLE observed ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE observed_items (
+    resource_key TEXT NOT NULL,
+    field TEXT NOT NULL,
+    seq REAL NOT NULL, -- the element's place in its array; an element put between two others gets a value between theirs
+    item TEXT NOT NULL, -- JSON
+    PRIMARY KEY (resource_key, field, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE observed_revision (value INTEGER NOT NULL);
+  INSERT INTO observed_revision (value) VALUES (0);
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -8,8 +8,9 @@ import type {
   ClaimOptions, ClaimResult, FindingFilter, FindingSelection, LeaseOptions, ObservedState, OutboxEntry, OutboxFailure, SendSlot, StateCommit, StateStore,
 } from '../../core/ports.js';
 import { resourceKey, resourceKeyOf, type ResourceKind, type Scope } from '../../core/resource.js';
+import { SqliteObservedStates } from './sqlite-observed.js';
 import { migrate, SCHEMA_VERSION } from './sqlite-schema.js';
-import { observedFromRow, outboxFromRow, prepareStatements, type Statements } from './sqlite-statements.js';
+import { outboxFromRow, prepareStatements, type Statements } from './sqlite-statements.js';
 
 /** SQLite reports a write it could not get the lock for as BUSY/LOCKED: another process is writing, try again. */
 function storeError(error: unknown): unknown {
@@ -49,11 +50,13 @@ function epochMs(iso: string, what: string): number {
  * Many workers (processes, or several stores in one) may share the file: claims, leases and send
  * slots are each one `BEGIN IMMEDIATE` transaction (read, decide, write under the write lock), so
  * two of them never both win; a worker that cannot get the lock within the busy timeout gets a
- * `TransientError`.
+ * `TransientError`. Observed states are kept element by element and cached parsed per store, each
+ * checked against its row's revision before use (sqlite-observed.ts).
  */
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
   private readonly statements: Statements;
+  private readonly observed: SqliteObservedStates;
 
   /**
    * `readonly`: for commands that only read (`findings list`, `outbox list`): the file must exist,
@@ -67,6 +70,7 @@ export class SqliteStateStore implements StateStore {
       this.db.pragma('busy_timeout = 5000');
       checkSchema(this.db, file);
       this.statements = prepareStatements(this.db);
+      this.observed = new SqliteObservedStates(this.db);
       return;
     }
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -79,6 +83,7 @@ export class SqliteStateStore implements StateStore {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.statements = prepareStatements(this.db);
+    this.observed = new SqliteObservedStates(this.db);
   }
 
   async isProcessed(key: string): Promise<boolean> {
@@ -101,14 +106,11 @@ export class SqliteStateStore implements StateStore {
   }
 
   async getObserved(scope: Scope, kind: ResourceKind, id: string): Promise<ObservedState | undefined> {
-    return this.run(() => {
-      const row = this.statements.getObserved.get(resourceKeyOf(scope, kind, id));
-      return row && observedFromRow(row);
-    });
+    return this.run(() => this.observed.get(resourceKeyOf(scope, kind, id)));
   }
 
   async listObserved(scope: Scope, kind: ResourceKind): Promise<ObservedState[]> {
-    return this.run(() => this.statements.listObserved.all(scope.cloud, scope.account, kind).map(observedFromRow));
+    return this.run(() => this.observed.list(scope.cloud, scope.account, kind));
   }
 
   /** With `only`, reads the findings it selects by index (the rest of the resource's open findings are never parsed). */
@@ -134,11 +136,11 @@ export class SqliteStateStore implements StateStore {
       .map((row) => JSON.parse(row.json) as Finding));
   }
 
-  /** Writes everything in one transaction: if any part throws, nothing is written. */
+  /** Writes everything in one transaction: if any part throws, nothing is written (and nothing of it cached). */
   async commit(change: StateCommit): Promise<void> {
     const s = this.statements;
     const createdAt = new Date().toISOString();
-    this.run(() => this.db.transaction(() => {
+    const committed = this.run(() => this.db.transaction(() => {
       for (const entry of change.processed) {
         if (entry.claimedBy !== undefined) {
           const claim = s.getProcessed.get(entry.key);
@@ -148,10 +150,7 @@ export class SqliteStateStore implements StateStore {
         }
         s.putProcessed.run(entry.key, epochMs(entry.expiresAt, 'expiresAt'));
       }
-      for (const o of change.observed) {
-        s.putObserved.run(resourceKey(o), o.cloud, o.account, o.kind, o.id, o.region,
-          o.state === null ? null : JSON.stringify(o.state), o.eventTime, o.eventId);
-      }
+      const observedWritten = this.observed.write(change.observed);
       for (const f of change.findings) {
         // A resolved finding keeps its row, marked resolved: `listFindings` shows what was and is no more.
         s.putFinding.run(f.fingerprint, f.status, f.cloud, f.account, f.kind,
@@ -161,7 +160,9 @@ export class SqliteStateStore implements StateStore {
       for (const entry of change.outbox) {
         s.putOutbox.run(entry.sink, entry.finding.fingerprint, JSON.stringify(entry.finding), createdAt);
       }
+      return observedWritten;
     }).immediate());
+    committed();
   }
 
   /** Oldest first: by creation time, then insertion order. */

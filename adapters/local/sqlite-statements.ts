@@ -1,32 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { Finding } from '../../core/finding.js';
-import type { ObservedState, OutboxEntry } from '../../core/ports.js';
-import type { Resource, ResourceKind } from '../../core/resource.js';
+import type { OutboxEntry } from '../../core/ports.js';
 
 /** The rows of the embedded state store (schema in sqlite-schema.ts) and the statements that read and write them. */
-export interface ObservedRow {
-  cloud: string; account: string; kind: string; id: string; region: string;
-  state: string | null; event_time: string; event_id: string;
-}
 export interface OutboxRow {
   id: number; sink: string; fingerprint: string; finding: string; attempts: number; last_error: string | null; created_at: string;
   state: OutboxEntry['state']; next_attempt_at: number | null; lease_owner: string | null;
 }
 export interface ProcessedRow {
   status: 'in-progress' | 'done'; owner: string | null; expires_at: number;
-}
-
-export function observedFromRow(row: ObservedRow): ObservedState {
-  return {
-    cloud: row.cloud as ObservedState['cloud'],
-    account: row.account,
-    kind: row.kind as ResourceKind,
-    id: row.id,
-    region: row.region,
-    state: row.state === null ? null : (JSON.parse(row.state) as Resource),
-    eventTime: row.event_time,
-    eventId: row.event_id,
-  };
 }
 
 export function outboxFromRow(row: OutboxRow): OutboxEntry {
@@ -56,12 +38,6 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at, status = 'in-progress', owner = excluded.owner`),
     release: db.prepare<[string, string]>("DELETE FROM processed WHERE key = ? AND status = 'in-progress' AND owner = ?"),
     purge: db.prepare<[number]>('DELETE FROM processed WHERE expires_at <= ?'),
-    getObserved: db.prepare<[string], ObservedRow>('SELECT * FROM observed WHERE key = ?'),
-    listObserved: db.prepare<[string, string, string], ObservedRow>(
-      'SELECT * FROM observed WHERE cloud = ? AND account = ? AND kind = ? ORDER BY key'),
-    putObserved: db.prepare<[string, string, string, string, string, string, string | null, string, string]>(
-      `INSERT OR REPLACE INTO observed (key, cloud, account, kind, id, region, state, event_time, event_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     openFindings: db.prepare<[string], { json: string }>(
       "SELECT json FROM findings WHERE resource_key = ? AND status = 'open' ORDER BY opened_at, fingerprint"),
     // Of one resource: those under the rules of the first list (one index seek each), and those with one of the

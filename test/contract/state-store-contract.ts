@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../core/finding.js';
-import type { OutboxEntry, StateCommit, StateStore } from '../../core/ports.js';
+import type { ObservedState, OutboxEntry, StateCommit, StateStore } from '../../core/ports.js';
+import type { Route, RouteTable } from '../../core/resource.js';
 import {
   AWS_SCOPE, AZURE_ROUTE_TABLE_ID, AZURE_SCOPE, sampleFinding, sampleObserved, sampleRouteTable,
 } from './samples.js';
@@ -115,6 +116,25 @@ export function describeStateStoreContract(name: string, makeStore: () => Promis
         const found = await store.getObserved(AZURE_SCOPE, 'route-table', AZURE_ROUTE_TABLE_ID.toUpperCase());
 
         expect(found).toEqual(observed);
+      });
+
+      it('gives back each state of a resource whole and in order as its items change (built on the one read, as core does)', async () => {
+        const route = (n: number): Route => ({ destination: `10.${n}.0.0/16`, target: { type: 'transit', id: 'tgw-01' } });
+        await store.commit(commitOf({ observed: [{ ...sampleObserved(), state: { ...sampleRouteTable(), routes: [route(1), route(2), route(3)] } }] }));
+        const changes: ((routes: readonly Route[]) => Route[])[] = [
+          (routes) => [...routes, route(4)], // one added
+          (routes) => routes.filter((_, i) => i !== 1), // one removed from the middle
+          (routes) => [...routes].reverse(), // reordered
+          (routes) => [route(0), ...routes], // one put first
+        ];
+
+        for (const [i, change] of changes.entries()) {
+          const table = (await store.getObserved(AWS_SCOPE, 'route-table', 'rtb-0a1'))?.state as RouteTable;
+          const observed: ObservedState = { ...sampleObserved(), state: { ...table, routes: change(table.routes) }, eventId: `evt-${i + 2}` };
+          await store.commit(commitOf({ observed: [observed] }));
+
+          expect(await store.getObserved(AWS_SCOPE, 'route-table', 'rtb-0a1')).toEqual(observed);
+        }
       });
     });
 
