@@ -38,7 +38,7 @@ function tagsOf(resource: Resource): { tags?: Record<string, string> } {
  * Whether two lists hold the same ids in the same order (as the cloud compares ids): the common
  * case of two canonical (sorted) snapshots that agree, checked without allocating.
  */
-function sameList(cloud: Cloud, a: readonly string[], b: readonly string[]): boolean {
+export function sameList(cloud: Cloud, a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i += 1) {
     const x = a[i] as string;

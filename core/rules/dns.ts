@@ -2,7 +2,7 @@ import type { Drift } from '../finding.js';
 import { isPrivateAddress } from '../private-ranges.js';
 import type { DnsForwarding, DnsRecord, DnsZone } from '../resource.js';
 import type { Severity } from '../severity.js';
-import { added, driftOf, OR_APPROVE, sameSet, type KindDiffer, type RuleContext, shortName } from './context.js';
+import { added, driftOf, OR_APPROVE, sameList, sameSet, type KindDiffer, type RuleContext, shortName } from './context.js';
 import { compareText, InInputOrder, mergeSorted } from './sorted.js';
 
 /** DNS names compare case-insensitively and with or without the trailing dot. */
@@ -45,6 +45,18 @@ export function recordKeyedBy(keys: Iterable<string>): (record: DnsRecord) => bo
 
 function sameRecord(ctx: RuleContext, a: DnsRecord, b: DnsRecord): boolean {
   return (a.ttl ?? null) === (b.ttl ?? null) && sameSet(ctx.cloud, a.values, b.values);
+}
+
+/** Whether two record lists are the same, record for record in the same order (the common case; nothing allocated). */
+function sameRecords(a: readonly DnsRecord[], b: readonly DnsRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    const x = a[i] as DnsRecord;
+    const y = b[i] as DnsRecord;
+    if (x.name !== y.name || x.type !== y.type || (x.ttl ?? null) !== (y.ttl ?? null) || x.values.length !== y.values.length) return false;
+    for (let v = 0; v < x.values.length; v += 1) if (x.values[v] !== y.values[v]) return false;
+  }
+  return true;
 }
 
 /** Records paired by a sorted merge: added and changed ones in record order, then removed ones. */
@@ -112,6 +124,7 @@ export const diffDnsZone: KindDiffer<DnsZone> = (baseline, observed, ctx) => {
       observed: { name: observed.name, private: observed.private, networks: observed.networks },
     })];
   }
+  if (sameList(ctx.cloud, baseline.networks, observed.networks) && (!baseline.private || sameRecords(baseline.records, observed.records))) return [];
   const drifts = networkDrifts(ctx, baseline, baseline.networks, observed.networks);
   if (baseline.private) drifts.push(...recordDrifts(ctx, baseline, baseline.records, observed.records));
   return drifts;

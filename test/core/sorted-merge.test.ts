@@ -72,4 +72,37 @@ describe('rules over unsorted inputs (event payloads, live reads)', () => {
     expect(brief(unsorted).sort()).toEqual(brief(sorted).sort());
     expect(unsorted.map((d) => d.resource)).toEqual(['rtb-0', 'rtb-12', 'rtb-4', 'rtb-8']);
   });
+
+  it('a table or zone that equals its baseline item for item yields nothing; one field the rules read, changed anywhere, is still found', () => {
+    const routes = Array.from({ length: 30 }, (_, r) => ({ destination: `10.${r}.0.0/16`, target: to(`tgw-${r % 3}`) }));
+    const records = Array.from({ length: 30 }, (_, r) => ({ name: `h${r}.corp.internal.`, type: 'A', ttl: 300, values: [`10.0.0.${r}`, `10.0.1.${r}`] }));
+    const same = { ...table(structuredClone(routes), ['subnet-a', 'subnet-b']), propagations: ['vgw-1'] };
+    const samezone = zone(structuredClone(records));
+    expect(diffResource({ ...table(routes, ['subnet-a', 'subnet-b']), propagations: ['vgw-1'] }, same, { cloud: 'aws' })).toEqual([]);
+    expect(diffResource(zone(records), samezone, { cloud: 'aws' })).toEqual([]);
+
+    const changedTable: [string, (t: RouteTable) => void][] = [
+      ['route.target-changed 10.29.0.0/16', (t) => { t.routes[29]!.target = to('tgw-9'); }],
+      ['route.target-changed 10.0.0.0/16', (t) => { t.routes[0]!.target = { type: 'internet', id: 'tgw-0' }; }],
+      ['route.removed 10.7.0.0/16', (t) => { t.routes.splice(7, 1); }],
+      ['route-table.propagation-changed vgw-2', (t) => { t.propagations = ['vgw-1', 'vgw-2']; }],
+      ['route-table.association-changed subnet-b', (t) => { t.subnets = ['subnet-a']; }],
+    ];
+    for (const [expected, change] of changedTable) {
+      const observed = structuredClone(same);
+      change(observed);
+      expect(brief(diffResource({ ...table(routes, ['subnet-a', 'subnet-b']), propagations: ['vgw-1'] }, observed, { cloud: 'aws' }))).toEqual([expected]);
+    }
+    const changedZone: [string, (z: DnsZone) => void][] = [
+      ['dns-record.changed h29.corp.internal. A', (z) => { z.records[29]!.ttl = 60; }],
+      ['dns-record.changed h3.corp.internal. A', (z) => { z.records[3]!.values = [`10.0.0.3`]; }],
+      ['dns-record.changed h4.corp.internal. A', (z) => { z.records[4]!.values[1] = '203.0.113.9'; }],
+      ['dns-zone.network-linked vpc-02', (z) => { z.networks = ['vpc-01', 'vpc-02']; }],
+    ];
+    for (const [expected, change] of changedZone) {
+      const observed = structuredClone(samezone);
+      change(observed);
+      expect(brief(diffResource(zone(records), observed, { cloud: 'aws' }))).toEqual([expected]);
+    }
+  });
 });
