@@ -1,6 +1,7 @@
 import { oneLine, OperatorError } from '../core/errors.js';
-import type { BaselineTrust } from '../core/baseline-cache.js';
+import type { IndexedBaseline } from '../core/baseline-cache.js';
 import type { SnapshotStore, StateStore } from '../core/ports.js';
+import type { Scope } from '../core/resource.js';
 import type { HealthCheck } from './http-server.js';
 
 /** How often a server that is not ready tries its baselines again (on a `/healthz` request), at most. */
@@ -10,11 +11,14 @@ const NAMED = 5;
 
 type BaselinesState = { ready: true; accounts: string[] } | { ready: false; reason: string };
 
+/** An account's baseline read and trusted as the pipeline uses it (`Pipeline.loadBaseline`); throws when it may not be used. */
+export type BaselineLoad = (scope: Scope) => Promise<IndexedBaseline | undefined>;
+
 /**
  * Whether `serve` can do its work (issue 13, "a supervisor can trust serve"): every approved
- * baseline in the folder read, parsed and trusted as the pipeline would use it (DESIGN.md,
- * "Trust"), and the state store answering. Until then `GET /healthz` answers 503 with the reason;
- * a baseline that could not be used is tried again, at most once a second, when asked.
+ * baseline in the folder read, parsed and trusted by the pipeline itself (DESIGN.md, "Trust"),
+ * and the state store answering. Until then `GET /healthz` answers 503 with the reason; a
+ * baseline that could not be used is tried again, at most once a second, when asked.
  */
 export class ServeReadiness {
   private baselines: BaselinesState | undefined;
@@ -22,8 +26,9 @@ export class ServeReadiness {
   private lastAttempt = 0;
 
   constructor(
-    private readonly store: SnapshotStore,
-    private readonly trust: BaselineTrust,
+    private readonly store: Pick<SnapshotStore, 'list'>,
+    /** Through the pipeline's cache: the baselines are loaded once, for readiness and events alike (issue 12). */
+    private readonly loadBaseline: BaselineLoad,
     private readonly state: StateStore,
     /** The folder, as the operator named it. */
     private readonly folder: string,
@@ -72,11 +77,10 @@ export class ServeReadiness {
 
   private async readAll(): Promise<BaselinesState> {
     const accounts: string[] = [];
-    // One at a time: each is held only while it is checked, so a large estate never sits in memory twice.
+    // One at a time, so that the load's garbage is of one baseline at most; each stays in the
+    // pipeline's cache, where its events find it.
     for (const scope of await this.store.list()) {
-      const stored = await this.store.get(scope, 'baseline');
-      if (!stored) continue;
-      this.trust(stored);
+      if (!(await this.loadBaseline(scope))) continue;
       accounts.push(`${scope.cloud}/${scope.account}`);
     }
     if (accounts.length === 0) {

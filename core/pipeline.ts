@@ -108,6 +108,15 @@ export class Pipeline {
     });
   }
 
+  /**
+   * The account's baseline as the pipeline uses it, read and trusted (or throws `OperatorError`)
+   * through the pipeline's own cache: a caller that must know it loads (serve's readiness) shares
+   * the one copy the events use.
+   */
+  loadBaseline(scope: Scope): Promise<IndexedBaseline | undefined> {
+    return this.baselines.get(scope);
+  }
+
   /** Parses and processes one delivery. Never throws for bad input; each record gets an outcome. */
   async handle(raw: unknown): Promise<DeliveryOutcome> {
     const adapter = this.options.adapters.find((a) => a.matches(raw));

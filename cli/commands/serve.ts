@@ -5,7 +5,6 @@ import { ConfigError, oneLine } from '../../core/errors.js';
 import { deliveryAuthenticators, deliveryAuthSettings, type DeliveryAuthenticators } from '../../functions/shared/auth/delivery-auth.js';
 import { outboxDelivery } from '../../alerts/sinks.js';
 import type { Config } from '../../core/config.js';
-import { baselineApprovalCheck } from '../../snapshots/approval.js';
 import { loadConfig } from '../config-file.js';
 import { createHttpServer, deliveryRoutes, HttpError, isLoopbackHost, type HealthCheck } from '../http-server.js';
 import { EXIT, type CommandIO } from '../io.js';
@@ -88,7 +87,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const drainSoon = () => {
     scheduled ??= setTimeout(() => { scheduled = undefined; drain(); }, STORM_GATHER_MS);
   };
-  const readiness = new ServeReadiness(runtime.snapshots, baselineApprovalCheck(config.approvalHmacKey), runtime.state, baselines);
+  const readiness = new ServeReadiness(runtime.snapshots, (scope) => runtime.pipeline.loadBaseline(scope), runtime.state, baselines);
   Object.assign(opened, { runtime, readiness });
   server.on('error', (error) => log(`error: HTTP server: ${oneLine(error)}`));
   // While alerts gather for a storm, the loop leaves them to the gathering's own pass.

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStateStore } from '../../adapters/local/sqlite-state-store.js';
 import { createHttpServer } from '../../cli/http-server.js';
 import { ServeReadiness } from '../../cli/serve-readiness.js';
+import { BaselineCache } from '../../core/baseline-cache.js';
 import type { SnapshotSlot } from '../../core/ports.js';
 import type { Scope } from '../../core/resource.js';
 import { baselineApprovalCheck } from '../../snapshots/approval.js';
@@ -22,6 +23,17 @@ class GatedStore extends FilesystemSnapshotStore {
     await this.gate;
     return super.get(scope, slot);
   }
+
+  override async openStream(scope: Scope, slot: SnapshotSlot) {
+    await this.gate;
+    return super.openStream(scope, slot);
+  }
+}
+
+/** Readiness loading through a baseline cache, as serve's does through its pipeline's. */
+function readinessOf(store: FilesystemSnapshotStore, state: SqliteStateStore): ServeReadiness {
+  const cache = new BaselineCache(store, 60_000, () => Date.now(), baselineApprovalCheck());
+  return new ServeReadiness(store, (scope) => cache.get(scope), state, 'baselines');
 }
 
 let dir = '';
@@ -52,7 +64,7 @@ describe('serve readiness (/healthz)', () => {
     dir = await tempTree({ 'baselines/aws/111122223333.json': baseline });
     const store = new GatedStore(join(dir, 'baselines'));
     state = new SqliteStateStore(join(dir, 'state.sqlite'));
-    const readiness = new ServeReadiness(store, baselineApprovalCheck(), state, 'baselines');
+    const readiness = readinessOf(store, state);
     const base = await listening(readiness);
 
     const loading = readiness.load();
@@ -71,7 +83,7 @@ describe('serve readiness (/healthz)', () => {
   it('names an account whose baseline does not match its approval', async () => {
     dir = await tempTree({ 'baselines/aws/111122223333.json': { ...baseline, approval: { sha256: '0'.repeat(64), approvedAt: '2026-11-25T01:00:00Z' } } });
     state = new SqliteStateStore(join(dir, 'state.sqlite'));
-    const readiness = new ServeReadiness(new FilesystemSnapshotStore(join(dir, 'baselines')), baselineApprovalCheck(), state, 'baselines');
+    const readiness = readinessOf(new FilesystemSnapshotStore(join(dir, 'baselines')), state);
     const base = await listening(readiness);
 
     await readiness.load();
