@@ -1,6 +1,6 @@
 // Bundles with esbuild: the CLI, and one file per cloud function (ESM, minified, source maps).
 import { build } from 'esbuild';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { buildAzureApp } from './functions/azure/build-app.mjs';
 import { buildGcpSource } from './functions/gcp/build-source.mjs';
 
@@ -28,10 +28,20 @@ const lambdas = ['events', 'refresh', 'reconcile']
 
 // Chunk names carry content hashes: clear old ones so a function directory holds only what it loads.
 rmSync('dist/aws', { recursive: true, force: true });
-rmSync('dist/cli', { recursive: true, force: true });
+
+/**
+ * The CLI's chunks from earlier builds are removed after this one is written, not before: the entry
+ * point is never missing, and a running `serve` loads the chunks it shares with this build.
+ */
+async function buildCli() {
+  const result = await build({ ...common, ...cli, metafile: true });
+  const written = new Set(Object.keys(result.metafile.outputs).flatMap((file) => [file, `${file}.map`]));
+  const chunks = 'dist/cli/chunks';
+  for (const file of readdirSync(chunks)) if (!written.has(`${chunks}/${file}`)) rmSync(`${chunks}/${file}`, { force: true });
+}
 
 await Promise.all([
-  build({ ...common, ...cli }),
+  buildCli(),
   // Each function carries its own dependencies (the AWS SDK included), so what runs is what was tested;
   // split into chunks so the SDK clients load on first use, not at init (functions/aws/wiring.ts).
   ...lambdas.map(async (entry) => {
