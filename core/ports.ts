@@ -25,6 +25,17 @@ export interface CaptureResult {
 }
 
 /**
+ * One account's capture written as it is read (issue 12): `add` takes each batch a reader lists, `finish`
+ * keeps the account once it was read whole, `discard` drops it when it was not (a partial capture would
+ * read as deletions). Calls are sequential: `add` is never called before the previous one settled.
+ */
+export interface CaptureTarget {
+  add(resources: readonly Resource[]): Promise<void>;
+  finish(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/**
  * Reads live state from the cloud (or, locally, from snapshot files).
  * Throws `TransientError` for failures a retry may fix and `PermanentReadError` otherwise.
  */

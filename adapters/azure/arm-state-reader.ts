@@ -1,3 +1,4 @@
+import type { NetworkManagementClient } from '@azure/arm-network';
 import type { Selector } from '../../core/change.js';
 import { ConfigError, PermanentReadError } from '../../core/errors.js';
 import type { CaptureResult, ReadResult, StateReader } from '../../core/ports.js';
@@ -5,6 +6,7 @@ import type { Resource, ResourceKind, ResourceRef, Scope } from '../../core/reso
 import { emptySnapshot } from '../../core/snapshot.js';
 import { compareText } from '../../snapshots/canonical.js';
 import { ArmClients, type ArmClientOptions } from './arm-clients.js';
+import { armReadError } from './arm-errors.js';
 import { parseArmId } from './arm-id.js';
 
 // Each family loads on first use, its SDK package with it (esbuild makes each dynamic import a chunk).
@@ -41,14 +43,36 @@ const READERS: Readonly<Record<ResourceKind, { types: readonly string[]; read: R
   'internet-gateway': undefined,
 };
 
+type Routes = Awaited<ReturnType<typeof routes>>;
+type ListPages = (clients: ArmClients, subscription: string) => AsyncIterable<Resource[]>;
+
+/** A list read whole, handed over as one batch (its items are read one by one after the listing). */
+const whole = (list: (clients: ArmClients, subscription: string) => Promise<Resource[]>): ListPages =>
+  async function* listed(clients, subscription) {
+    yield await list(clients, subscription);
+  };
+
+/** A network list handed over page by page as the SDK follows `nextLink`: memory holds one page of it. */
+const byPage = <T>(
+  call: string, list: (client: NetworkManagementClient) => { byPage(): AsyncIterable<T[]> }, map: (family: Routes) => (item: T) => Resource,
+): ListPages =>
+  async function* pages(clients, subscription) {
+    const [client, family] = await Promise.all([clients.networkClient(subscription), routes()]);
+    try {
+      for await (const page of list(client).byPage()) yield page.map(map(family));
+    } catch (error) {
+      throw armReadError(call, `/subscriptions/${subscription}`, subscription, error);
+    }
+  };
+
 /** What a capture lists, one progress step each, in this order. */
-export const CAPTURE_STEPS: readonly { type: string; list: (clients: ArmClients, subscription: string) => Promise<Resource[]> }[] = [
-  { type: 'Microsoft.Network/routeTables', list: async (c, s) => (await routes()).listRouteTables(c, s) },
-  { type: 'Microsoft.Network/natGateways', list: async (c, s) => (await routes()).listNatGateways(c, s) },
-  { type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings', list: async (c, s) => (await routes()).listPeerings(c, s) },
-  { type: 'Microsoft.Network/privateEndpoints', list: async (c, s) => (await endpoints()).listPrivateEndpoints(c, s) },
-  { type: 'Microsoft.Network/privateDnsZones', list: async (c, s) => (await dns()).listDnsZones(c, s) },
-  { type: 'Microsoft.Network/dnsForwardingRulesets', list: async (c, s) => (await dns()).listDnsForwarding(c, s) },
+export const CAPTURE_STEPS: readonly { type: string; pages: ListPages }[] = [
+  { type: 'Microsoft.Network/routeTables', pages: byPage('list route tables', (c) => c.routeTables.listAll(), (f) => f.routeTableFromArm) },
+  { type: 'Microsoft.Network/natGateways', pages: byPage('list NAT gateways', (c) => c.natGateways.listAll(), (f) => f.natGatewayFromArm) },
+  { type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings', pages: whole(async (c, s) => (await routes()).listPeerings(c, s)) },
+  { type: 'Microsoft.Network/privateEndpoints', pages: whole(async (c, s) => (await endpoints()).listPrivateEndpoints(c, s)) },
+  { type: 'Microsoft.Network/privateDnsZones', pages: whole(async (c, s) => (await dns()).listDnsZones(c, s)) },
+  { type: 'Microsoft.Network/dnsForwardingRulesets', pages: whole(async (c, s) => (await dns()).listDnsForwarding(c, s)) },
 ];
 
 const SUBSCRIPTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -134,19 +158,33 @@ export class AzureStateReader implements StateReader {
    * Azure their associations live on the route tables and NAT gateways.
    */
   async capture(scope: Scope, regions: readonly string[]): Promise<CaptureResult> {
-    if (scope.cloud !== 'azure') throw new PermanentReadError(`AzureStateReader: cannot capture ${scope.cloud} account ${scope.account}`);
-    if (!SUBSCRIPTION_ID.test(scope.account)) throw new ConfigError(`capture of "${scope.account}" refused: not an Azure subscription id (a GUID)`);
     const capturedAt = new Date().toISOString();
-    const subscription = scope.account.toLowerCase();
     const found: Resource[] = [];
-    for (const [index, step] of CAPTURE_STEPS.entries()) {
-      const listed = (await step.list(this.clients, subscription)).filter((resource) => inRegions(resource, regions));
-      found.push(...listed);
-      this.options.onProgress?.(step.type, index + 1, CAPTURE_STEPS.length, listed.length);
-    }
-    const snapshot = emptySnapshot({ cloud: 'azure', account: subscription }, capturedAt);
+    await this.captureInto(scope, regions, async (resources) => {
+      for (const resource of resources) found.push(resource);
+    });
+    const snapshot = emptySnapshot({ cloud: 'azure', account: scope.account.toLowerCase() }, capturedAt);
     snapshot.resources = found.sort(byKindAndId);
     return { snapshot, failures: [] };
+  }
+
+  /**
+   * `capture` handing what it lists to `onResources` as it lists it (a page of route tables or NAT gateways,
+   * the whole of each other type), each batch handed over before the next is read; throws as `capture` does.
+   */
+  async captureInto(scope: Scope, regions: readonly string[], onResources: (resources: Resource[]) => Promise<void>): Promise<void> {
+    if (scope.cloud !== 'azure') throw new PermanentReadError(`AzureStateReader: cannot capture ${scope.cloud} account ${scope.account}`);
+    if (!SUBSCRIPTION_ID.test(scope.account)) throw new ConfigError(`capture of "${scope.account}" refused: not an Azure subscription id (a GUID)`);
+    const subscription = scope.account.toLowerCase();
+    for (const [index, step] of CAPTURE_STEPS.entries()) {
+      let found = 0;
+      for await (const page of step.pages(this.clients, subscription)) {
+        const listed = page.filter((resource) => inRegions(resource, regions));
+        found += listed.length;
+        if (listed.length > 0) await onResources(listed);
+      }
+      this.options.onProgress?.(step.type, index + 1, CAPTURE_STEPS.length, found);
+    }
   }
 
   /** An id of the scope's subscription, or a refusal: one subscription's events never read another's resources. */

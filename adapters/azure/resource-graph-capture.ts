@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { z } from 'zod';
 import { ConfigError, NetdriftError, oneLine } from '../../core/errors.js';
+import type { CaptureTarget } from '../../core/ports.js';
 import type { Resource, ResourceKind, Scope } from '../../core/resource.js';
 import { emptySnapshot, type Snapshot } from '../../core/snapshot.js';
 import { ARM_ENDPOINT, CAPTURE_CONCURRENCY, mapLimited, retryAfterMs, type ArmClientOptions } from './arm-clients.js';
@@ -39,7 +40,7 @@ export interface GraphCaptureScope {
 }
 
 export interface GraphCaptureResult {
-  /** One snapshot per subscription, sorted by subscription id. */
+  /** One snapshot per subscription, sorted by subscription id (none when `target` takes them). */
   snapshots: Snapshot[];
   /** Subscriptions whose resources could not all be read: no snapshot for them (a partial one would read as deletions). */
   failures: { subscription: string; error: string }[];
@@ -50,7 +51,12 @@ export interface GraphCaptureOptions extends AzureStateReaderOptions {
   pageSize?: number;
   /** After each subscription is read: its id, how many are done of how many. */
   onSubscription?: (subscription: string, done: number, total: number) => void;
+  /** Where each subscription's resources go as they are read, instead of a snapshot in memory. */
+  target?: (subscription: string, capturedAt: string) => CaptureTarget;
 }
+
+/** Rows read through ARM before their resources are handed over: memory holds these, not the subscription. */
+const HANDOVER_ROWS = 500;
 
 /**
  * A capture of many subscriptions (a management group) the way estates are queried: Resource Graph lists the ids
@@ -75,18 +81,42 @@ export async function captureWithResourceGraph(scope: GraphCaptureScope, regions
   const ordered = [...inScope].sort();
   for (const [index, subscription] of ordered.entries()) {
     const mine = rows.filter((row) => row.subscriptionId.toLowerCase() === subscription);
-    try {
-      const resources = (await mapLimited(mine, CAPTURE_CONCURRENCY, (row) => readRow(reader, subscription, row))).flat();
-      const snapshot = emptySnapshot({ cloud: 'azure', account: subscription }, capturedAt);
-      snapshot.resources = resources.filter((resource) => inRegions(resource, regions)).sort(byKindAndId);
-      result.snapshots.push(snapshot);
-    } catch (error) {
-      if (!(error instanceof NetdriftError)) throw error;
-      result.failures.push({ subscription, error: oneLine(error) });
-    }
+    const target = options.target?.(subscription, capturedAt) ?? snapshotTarget(subscription, capturedAt, result.snapshots);
+    const error = await readInto(target, reader, subscription, mine, regions);
+    if (error === undefined) await target.finish();
+    else result.failures.push({ subscription, error });
     options.onSubscription?.(subscription, index + 1, ordered.length);
   }
   return result;
+}
+
+/** A subscription's rows read through ARM into its target a few hundred at a time; what failed, if anything (then discarded). */
+async function readInto(target: CaptureTarget, reader: AzureStateReader, subscription: string, rows: readonly GraphRow[], regions: readonly string[]): Promise<string | undefined> {
+  try {
+    for (let start = 0; start < rows.length; start += HANDOVER_ROWS) {
+      const read = await mapLimited(rows.slice(start, start + HANDOVER_ROWS), CAPTURE_CONCURRENCY, (row) => readRow(reader, subscription, row));
+      await target.add(read.flat().filter((resource) => inRegions(resource, regions)));
+    }
+    return undefined;
+  } catch (error) {
+    await target.discard();
+    if (!(error instanceof NetdriftError)) throw error;
+    return oneLine(error);
+  }
+}
+
+/** A subscription's snapshot built in memory, pushed to `snapshots` once it was read whole. */
+function snapshotTarget(subscription: string, capturedAt: string, snapshots: Snapshot[]): CaptureTarget {
+  const resources: Resource[] = [];
+  return {
+    add: async (batch) => { for (const resource of batch) resources.push(resource); },
+    finish: async () => {
+      const snapshot = emptySnapshot({ cloud: 'azure', account: subscription }, capturedAt);
+      snapshot.resources = resources.sort(byKindAndId);
+      snapshots.push(snapshot);
+    },
+    discard: async () => { resources.length = 0; },
+  };
 }
 
 /** One Resource Graph row read through ARM: the resource, or a VNet's peerings; nothing when it is gone since. */

@@ -1,4 +1,5 @@
 import { NetdriftError, oneLine, PermanentReadError } from '../../core/errors.js';
+import type { CaptureTarget } from '../../core/ports.js';
 import type { Resource, ResourceKind, ResourceRef } from '../../core/resource.js';
 import { emptySnapshot, type Snapshot } from '../../core/snapshot.js';
 import { compareText } from '../../snapshots/canonical.js';
@@ -12,7 +13,7 @@ import { gcpResourcePath, projectOfPath, regionOfPath } from './resource-path.js
  * already queried at scale: one `searchAllResources` over the scope finds every watched resource
  * of every project (https://cloud.google.com/asset-inventory/docs/reference/rest/v1/TopLevel/searchAllResources),
  * then each is read through Compute and Cloud DNS with the reader (one project's credentials
- * problem fails that project only). One snapshot per project.
+ * problem fails that project only). One snapshot per project, or one target fed as it is read.
  */
 
 /** The asset types netdrift keeps, and the snapshot kind each is read as. */
@@ -37,9 +38,12 @@ export interface AssetCaptureOptions {
   clientConfig?: GcpClientConfig;
   /** After each project: how many of the found projects are done. */
   onProgress?: (project: string, done: number, total: number) => void;
+  /** Where each project's resources go as they are read, instead of a snapshot in memory. */
+  target?: (project: string, capturedAt: string) => CaptureTarget;
 }
 
 export interface AssetCaptureResult {
+  /** One snapshot per project read whole (none when `target` takes them). */
   snapshots: Snapshot[];
   /** Projects whose capture failed (none of their resources is kept). */
   failures: { project: string; error: string }[];
@@ -94,16 +98,33 @@ async function readAsset(reader: GcpStateReader, project: string, kind: Resource
   return found;
 }
 
-async function captureProject(reader: GcpStateReader, project: string, assets: { kind: ResourceKind; path: string }[], capturedAt: string): Promise<Snapshot> {
-  const resources: Resource[] = [];
-  for (let start = 0; start < assets.length; start += PARALLEL_READS) {
-    const batch = assets.slice(start, start + PARALLEL_READS);
-    for (const found of await Promise.all(batch.map((a) => readAsset(reader, project, a.kind, a.path)))) resources.push(...found);
+/** A project's found assets read a few at a time into its target; what failed, if anything (then discarded). */
+async function captureProject(target: CaptureTarget, reader: GcpStateReader, project: string, assets: readonly { kind: ResourceKind; path: string }[]): Promise<string | undefined> {
+  try {
+    for (let start = 0; start < assets.length; start += PARALLEL_READS) {
+      const batch = assets.slice(start, start + PARALLEL_READS);
+      await target.add((await Promise.all(batch.map((a) => readAsset(reader, project, a.kind, a.path)))).flat());
+    }
+    return undefined;
+  } catch (error) {
+    await target.discard();
+    if (!(error instanceof NetdriftError)) throw error;
+    return oneLine(error);
   }
-  const snapshot = emptySnapshot({ cloud: 'gcp', account: project }, capturedAt);
-  const unique = new Map(resources.map((r) => [`${r.kind}/${r.id}`, r]));
-  snapshot.resources = [...unique.values()].sort((a, b) => compareText(a.kind, b.kind) || compareText(a.id, b.id));
-  return snapshot;
+}
+
+/** A project's snapshot built in memory (a resource found twice kept once), pushed to `snapshots` once it was read whole. */
+function snapshotTarget(project: string, capturedAt: string, snapshots: Snapshot[]): CaptureTarget {
+  const unique = new Map<string, Resource>();
+  return {
+    add: async (batch) => { for (const resource of batch) unique.set(`${resource.kind}/${resource.id}`, resource); },
+    finish: async () => {
+      const snapshot = emptySnapshot({ cloud: 'gcp', account: project }, capturedAt);
+      snapshot.resources = [...unique.values()].sort((a, b) => compareText(a.kind, b.kind) || compareText(a.id, b.id));
+      snapshots.push(snapshot);
+    },
+    discard: async () => { unique.clear(); },
+  };
 }
 
 /** Captures every project of a folder or organisation that holds a watched resource. */
@@ -115,12 +136,10 @@ export async function captureThroughAssets(reader: GcpStateReader, options: Asse
   const snapshots: Snapshot[] = [];
   const failures: AssetCaptureResult['failures'] = [];
   for (const [index, project] of projects.entries()) {
-    try {
-      snapshots.push(await captureProject(reader, project, byProject.get(project) ?? [], capturedAt));
-    } catch (error) {
-      if (!(error instanceof NetdriftError)) throw error;
-      failures.push({ project, error: oneLine(error) });
-    }
+    const target = options.target?.(project, capturedAt) ?? snapshotTarget(project, capturedAt, snapshots);
+    const error = await captureProject(target, reader, project, byProject.get(project) ?? []);
+    if (error === undefined) await target.finish();
+    else failures.push({ project, error });
     options.onProgress?.(project, index + 1, projects.length);
   }
   return { snapshots, failures };

@@ -89,25 +89,43 @@ export class GcpStateReader implements StateReader {
    * partial listing is never mistaken for deletions.
    */
   async capture(scope: Scope, regions: readonly string[]): Promise<CaptureResult> {
-    if (scope.cloud !== 'gcp') throw new PermanentReadError(`GcpStateReader: cannot capture ${scope.cloud} account ${scope.account}`);
     const capturedAt = new Date().toISOString();
-    const failures: CaptureResult['failures'] = [];
     const resources: Resource[] = [];
+    const failures = await this.captureInto(scope, regions, async (listed) => {
+      for (const resource of listed) resources.push(resource);
+    });
+    const snapshot = emptySnapshot({ cloud: 'gcp', account: scope.account }, capturedAt);
+    snapshot.resources = resources.sort((a, b) => compareText(a.kind, b.kind) || compareText(a.id, b.id));
+    return { snapshot, failures };
+  }
+
+  /**
+   * `capture` handing each type's resources to `onResources` as the type is listed (the types are listed
+   * at once, handed over one at a time), so that memory holds a type, not the project. Returns the types
+   * that failed, whose resources were not handed over.
+   */
+  async captureInto(scope: Scope, regions: readonly string[], onResources: (resources: Resource[]) => Promise<void>): Promise<CaptureResult['failures']> {
+    if (scope.cloud !== 'gcp') throw new PermanentReadError(`GcpStateReader: cannot capture ${scope.cloud} account ${scope.account}`);
+    const failures: CaptureResult['failures'] = [];
+    let handed = Promise.resolve();
     let done = 0;
     await Promise.all(CAPTURE_STEPS.map(async (step) => {
+      let listed: Resource[] | undefined;
       try {
-        resources.push(...await step.list(this.clients, scope.account, regions));
+        listed = await step.list(this.clients, scope.account, regions);
       } catch (error) {
         if (!(error instanceof NetdriftError)) throw error;
         failures.push({ region: step.name, error: oneLine(error) });
       }
       done += 1;
       this.options.onProgress?.(step.name, done, CAPTURE_STEPS.length);
+      const batch = listed;
+      if (batch && batch.length > 0) {
+        handed = handed.then(() => onResources(batch));
+        await handed;
+      }
     }));
-    const snapshot = emptySnapshot({ cloud: 'gcp', account: scope.account }, capturedAt);
-    snapshot.resources = resources.sort((a, b) => compareText(a.kind, b.kind) || compareText(a.id, b.id));
-    failures.sort((a, b) => compareText(a.region, b.region));
-    return { snapshot, failures };
+    return failures.sort((a, b) => compareText(a.region, b.region));
   }
 
   async close(): Promise<void> {

@@ -147,7 +147,7 @@ function savable(failures: readonly { region: string; error: string }[], io: Com
 /**
  * Azure (a subscription, or `--management-group` through Resource Graph) and GCP (a project, or
  * `--organization` / `--folder` through Cloud Asset Inventory): one candidate per account captured
- * whole; an account that could not be read whole is listed and gets none (exit 1).
+ * whole, written as it is read; an account that could not be read whole is listed and gets none (exit 1).
  */
 async function captureAzureOrGcp({ scope, values, io, openStore }: ActionContext): Promise<number> {
   const cloud = scope.cloud as 'azure' | 'gcp';
@@ -159,15 +159,13 @@ async function captureAzureOrGcp({ scope, values, io, openStore }: ActionContext
     : values.folder !== undefined ? cloudAssetScope('folder', values.folder) : undefined;
   const { store } = await openStore();
   const captured = await captureCloud({
-    cloud, regions: regionList(values.regions), env: io.env, stderr: progressStream(io),
+    cloud, regions: regionList(values.regions), env: io.env, stderr: progressStream(io), store,
     ...(scope.account ? { account: scope.account } : {}), ...(values.endpoint ? { endpoint: values.endpoint } : {}),
     ...(values['management-group'] !== undefined ? { managementGroup: values['management-group'] } : {}),
     ...(assetScope ? { assetScope } : {}),
   });
-  for (const snapshot of captured.snapshots) {
-    const saved = await saveCandidate(store, snapshot);
-    io.stdout.write(`candidate ${cloud}/${snapshot.scope.account}: ${snapshot.resources.length} resources, sha256 ${saved.sha256}\n`);
-  }
+  // Each account was saved as it was read (into a folder: written as it was listed, issue 12).
+  for (const saved of captured.saved) io.stdout.write(`candidate ${cloud}/${saved.account}: ${saved.resources} resources, sha256 ${saved.sha256}\n`);
   for (const failure of captured.failures) io.stderr.write(`capture of ${cloud}/${failure.account} failed: ${failure.error}\n`);
   if (captured.failures.length === 0) return EXIT.ok;
   // A partial capture approved as a baseline would read as deletions: never save one.
