@@ -100,9 +100,9 @@ export class GcpStateReader implements StateReader {
   }
 
   /**
-   * `capture` handing each type's resources to `onResources` as the type is listed (the types are listed
-   * at once, handed over one at a time), so that memory holds a type, not the project. Returns the types
-   * that failed, whose resources were not handed over.
+   * `capture` handing each type's resources to `onResources` once the type is listed (one at a time), each
+   * dropped once handed over. The types are listed at once, as `capture` lists them: a project whose types
+   * are all large still peaks near its size. Returns the types that failed, whose resources were not handed over.
    */
   async captureInto(scope: Scope, regions: readonly string[], onResources: (resources: Resource[]) => Promise<void>): Promise<CaptureResult['failures']> {
     if (scope.cloud !== 'gcp') throw new PermanentReadError(`GcpStateReader: cannot capture ${scope.cloud} account ${scope.account}`);
