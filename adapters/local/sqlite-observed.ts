@@ -23,7 +23,7 @@ interface CachedObserved {
 type FieldBuild = () => { values: readonly unknown[]; index: FieldIndex | undefined };
 
 /** Resources kept parsed per process, least recently used dropped first. */
-const MAX_CACHED = 1_000;
+const MAX_CACHED = 64;
 
 function prepare(db: Database.Database) {
   return {
