@@ -22,6 +22,8 @@ const SMALL = 15_000;
 const LARGE = 4 * SMALL;
 /** What a fourfold subscription may add to the peak: well under what holding it whole costs (~360 MiB more). */
 const MARGIN_KIB = 64 * 1024;
+/** The old-space limit both captures run under (MiB). */
+const HEAP_CAP_MIB = 96;
 /**
  * Both sizes past the size where a snapshot becomes a folder of parts (README, "Snapshot format"): below it the
  * writer keeps the one file's text until it knows which it will be, up to 32 MiB by default, a bound of its own.
@@ -58,7 +60,9 @@ function answer(path: string, query: URLSearchParams): unknown {
 /** Runs the built CLI under `/usr/bin/time`; its peak RSS in KiB. */
 function captureMeasured(dir: string): Promise<{ code: number; stdout: string; stderr: string; peakKiB: number }> {
   const peakFile = join(dir, 'peak-rss');
-  const args = ['-f', '%M', '-o', peakFile, process.execPath, join(ROOT, 'dist/cli/netdrift.js'),
+  // A heap capped well below the subscription (60k route tables held whole take ~360 MiB more): a capture
+  // that kept what it read would fail, and V8 collects instead of growing into what a busy machine leaves it.
+  const args = ['-f', '%M', '-o', peakFile, process.execPath, `--max-old-space-size=${HEAP_CAP_MIB}`, join(ROOT, 'dist/cli/netdrift.js'),
     'snapshot', 'capture', '--cloud', 'azure', '--account', SUB, '--baseline', dir, '--endpoint', url];
   return new Promise((done) => {
     execFile('/usr/bin/time', args, { env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
